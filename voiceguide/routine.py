@@ -1,0 +1,127 @@
+"""The validated routine: frozen dataclasses with every default resolved.
+
+`loader` builds these from a script; `timeline` reads them. Times are seconds (float).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+FORMAT = "voiceguide/1"
+
+SOUND_NAMES = ("tick", "go", "end", "rep", "done")
+
+Side = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The built-in words (section 5 of the format), each overridable under [phrases]."""
+
+    move_of: str = "Move {n} of {total}."
+    set_of: str = "Set {n} of {total}."
+    round_of: str = "Round {n} of {total}."
+    left: str = "Left side."
+    right: str = "Right side."
+    switch: str = "Switch sides."
+    rest: str = "Rest."
+    halfway: str = "Halfway."
+    need: str = "You will need: {items}."
+    need_move: str = "You need {items}."
+    about: str = "About {minutes} minutes."
+    done: str = "Routine complete. Well done."
+    # extensions of the format (documented in docs/ROUTINE_FORMAT.md), for other languages
+    and_: str = "and"  # TOML key "and": joins the last two items of a list
+
+
+@dataclass(frozen=True)
+class Settings:
+    voice: str | None = None
+    rate: int = 170
+    volume: float = 1.0
+    beep_volume: float = 0.6
+    countdown: int = 3
+    final_countdown: int = 3
+    halfway: bool = True
+    count_reps: bool = True
+    get_ready: float = 5.0
+    lead_in: float = 1.0
+    gap: float = 0.3
+    rest_between_moves: float = 20.0
+    rest_between_sets: float = 15.0
+    rest_between_sides: float = 5.0
+    rest_between_rounds: float = 60.0
+    strict: bool = False
+    # cue name -> WAV file; absent names use the bundled sounds
+    sounds: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Extra speech inside each work phase of a move."""
+
+    at: str  # as written, for messages
+    anchor: Literal["percent", "start", "end"]
+    value: float  # percent (0..100) or seconds
+    say: str
+
+    def offset(self, work_seconds: float) -> float:
+        """Seconds from the go beep at which the cue is spoken."""
+        if self.anchor == "percent":
+            return work_seconds * self.value / 100
+        if self.anchor == "start":
+            return self.value
+        return work_seconds - self.value
+
+
+@dataclass(frozen=True)
+class Move:
+    number: int  # 1-based position in the move list
+    name: str
+    kind: Literal["reps", "hold", "work"]
+    setup: str | None = None
+    equipment: tuple[str, ...] = ()
+    reps: int | None = None
+    tempo: tuple[float, ...] | None = None  # seconds of each phase of one rep
+    duration: float | None = None  # seconds of a hold/work phase
+    sets: int = 1
+    sides: Literal["none", "each", "left", "right"] = "none"
+    side_order: Literal["alternate", "block"] = "alternate"
+    switch: str | None = None  # None: the `switch` phrase
+    rest_between_sets: float = 15.0
+    rest_between_sides: float = 5.0
+    rest_after: float = 20.0
+    cues: tuple[Cue, ...] = ()
+    line: int | None = None  # line of its [[move]] header, for messages
+
+    @property
+    def rep_seconds(self) -> float:
+        assert self.tempo is not None
+        return sum(self.tempo)
+
+    @property
+    def work_seconds(self) -> float:
+        """Length of one work phase."""
+        if self.kind == "reps":
+            assert self.reps is not None
+            return self.reps * self.rep_seconds
+        assert self.duration is not None
+        return self.duration
+
+    def label(self) -> str:
+        return f'move {self.number} "{self.name}"'
+
+
+@dataclass(frozen=True)
+class Routine:
+    path: Path  # the script file (messages and relative sound paths)
+    title: str
+    moves: tuple[Move, ...]
+    intro: str | None = None
+    equipment: tuple[str, ...] = ()
+    outro: str | None = None  # None: the `done` phrase
+    rounds: int = 1
+    settings: Settings = field(default_factory=Settings)
+    phrases: Phrases = field(default_factory=Phrases)

@@ -1,0 +1,112 @@
+"""Durations, tempo and time conversions. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
+_TEMPO_PHASES = re.compile(r"^\d+(?:-\d+)+$")
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number (30, 2.5) or a string: "30s", "500ms", "2m", "1m30s", "1:30".
+
+    Raises ValueError with a short reason on anything else; the caller adds file, line and move.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30, \"30s\", \"1m30s\" or \"1:30\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        seconds = _parse_duration_text(value.strip())
+    else:
+        raise ValueError("expected a duration such as 30, \"30s\", \"1m30s\" or \"1:30\"")
+    if not math.isfinite(seconds):
+        raise ValueError("a duration must be a finite number of seconds")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+def _parse_duration_text(text: str) -> float:
+    clock = _CLOCK.match(text)
+    if clock:
+        first, second, third = clock.groups()
+        if third is None:
+            return int(first) * 60 + int(second)
+        return int(first) * 3600 + int(second) * 60 + int(third)
+    scale = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+    position = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * scale[match.group(2)]
+        position = match.end()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        raise ValueError(f"duration {text!r} has no unit; write {text} or \"{text}s\"")
+    if position != len(text) or not text:
+        raise ValueError(
+            f"cannot read duration {text!r}; write it like \"30s\", \"500ms\", \"2m\", "
+            "\"1m30s\" or \"1:30\""
+        )
+    return total
+
+
+def parse_tempo(value: object) -> tuple[float, ...]:
+    """The seconds of each phase of one rep: 4 or "4s" -> (4.0,); "2-1-2" -> (2.0, 1.0, 2.0).
+
+    Phase lists hold integers 0..20 with a sum above zero.
+    """
+    if isinstance(value, str) and _TEMPO_PHASES.match(value.strip()):
+        phases = tuple(float(part) for part in value.strip().split("-"))
+        if any(phase > 20 for phase in phases):
+            raise ValueError("each tempo phase is 0 to 20 seconds")
+        if sum(phases) <= 0:
+            raise ValueError("a tempo needs more than 0 seconds per rep")
+        return phases
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            "tempo is seconds per rep (tempo = 4, \"4s\") or phase seconds (\"2-1-2\")"
+        ) from None
+    if seconds <= 0:
+        raise ValueError("a tempo needs more than 0 seconds per rep")
+    return (seconds,)
+
+
+def to_frames(seconds: float, sample_rate: int) -> int:
+    """The frame a time sits at: round(t x rate), so nothing accumulates float error."""
+    return round(seconds * sample_rate)
+
+
+def to_seconds(frames: int, sample_rate: int) -> float:
+    return frames / sample_rate
+
+
+def format_clock(seconds: float) -> str:
+    """12:05.3 style clock for plans and status lines (m:ss.t, or h:mm:ss.t past an hour)."""
+    tenths = round(seconds * 10)
+    whole, tenth = divmod(tenths, 10)
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}.{tenth}"
+    return f"{minutes}:{secs:02d}.{tenth}"
+
+
+def spoken_duration(seconds: float) -> str:
+    """How a duration is said in a summary: "30 seconds", "1 minute", "1 minute 30 seconds"."""
+    whole = round(seconds)
+    if abs(seconds - whole) > 1e-9 and seconds < 60:
+        return f"{seconds:g} seconds"
+    minutes, secs = divmod(whole, 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute" + ("" if minutes == 1 else "s"))
+    if secs or not minutes:
+        parts.append(f"{secs} second" + ("" if secs == 1 else "s"))
+    return " ".join(parts)
