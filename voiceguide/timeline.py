@@ -6,9 +6,15 @@ of the routine format; see docs/ROUTINE_FORMAT.md.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+from voiceguide.errors import ScriptError
+from voiceguide.routine import Move, Routine, Side
+from voiceguide.units import format_clock, spoken_duration, to_frames
 
 EventKind = Literal["speech", "beep"]
 PhaseKind = Literal["intro", "window", "work", "outro"]
@@ -67,3 +73,475 @@ class Timeline:
 MeasureSpeech = Callable[[str], int]
 # cue sound name (tick, go, end, rep, done) -> length in frames at the session rate
 SoundLengths = Mapping[str, int]
+
+
+def build_timeline(
+    routine: Routine,
+    measure: MeasureSpeech,
+    sounds: SoundLengths,
+    sample_rate: int,
+    *,
+    voice: str | None = None,
+) -> Timeline:
+    """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
+    _check_sounds(routine, sounds, sample_rate)
+    minutes = 0
+    sequence = None
+    # "About N minutes." is part of the session it measures: settle N by a few rebuilds (the
+    # length changes only by the difference between two short phrases, so it settles at once).
+    for _ in range(4):
+        sequence = _Sequencer(routine, measure, sounds, sample_rate, minutes).run()
+        settled = max(1, round(sequence.duration / sample_rate / 60))
+        if settled == minutes:
+            break
+        minutes = settled
+    assert sequence is not None
+    hours = sequence.duration / sample_rate / 3600
+    if hours > MAX_SESSION_HOURS:
+        raise ScriptError(
+            f"{routine.path}: the session lasts {_hours_minutes(sequence.duration / sample_rate)}"
+            f"; the limit is {MAX_SESSION_HOURS} hours: use fewer rounds, sets or moves, or "
+            "shorter rests"
+        )
+    if routine.settings.strict and sequence.grown:
+        raise ScriptError(sequence.grown[0] + ' (strict = true: make the rest longer)')
+    return Timeline(
+        title=routine.title,
+        sample_rate=sample_rate,
+        duration=sequence.duration,
+        events=tuple(sorted(sequence.events, key=lambda event: event.start)),
+        phases=tuple(sequence.phases),
+        warnings=tuple(dict.fromkeys(sequence.warnings)),
+        voice=voice,
+        rate=routine.settings.rate,
+        speech_gain=routine.settings.volume,
+        beep_gain=routine.settings.beep_volume,
+        move_count=len(routine.moves),
+        summary=_summary_line(routine, sequence.duration / sample_rate),
+    )
+
+
+MAX_SESSION_HOURS = 4
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One work phase of the session, before placement."""
+
+    round: int
+    move: Move
+    set: int
+    side: Side | None
+
+
+def work_slots(routine: Routine) -> list[_Slot]:
+    """Every work phase in the order it is done: rounds, moves, then sets and sides."""
+    slots = []
+    for round_number in range(1, routine.rounds + 1):
+        for move in routine.moves:
+            for set_number, side in _sets_and_sides(move):
+                slots.append(_Slot(round_number, move, set_number, side))
+    return slots
+
+
+def _sets_and_sides(move: Move) -> list[tuple[int, Side | None]]:
+    sets = range(1, move.sets + 1)
+    if move.sides == "none":
+        return [(number, None) for number in sets]
+    left: Side = "left"
+    right: Side = "right"
+    if move.sides != "each":
+        only = left if move.sides == "left" else right
+        return [(number, only) for number in sets]
+    if move.side_order == "block":
+        lefts: list[tuple[int, Side | None]] = [(number, left) for number in sets]
+        return lefts + [(number, right) for number in sets]
+    return [(number, side) for number in sets for side in (left, right)]
+
+
+Level = Literal["start", "round", "move", "set", "side"]
+
+
+def _transition(before: _Slot | None, after: _Slot) -> Level:
+    """Which rest applies between two work phases: the largest level that changes."""
+    if before is None:
+        return "start"
+    if before.round != after.round:
+        return "round"
+    if before.move.number != after.move.number:
+        return "move"
+    if before.set != after.set:
+        return "set"
+    return "side"
+
+
+class _Sequencer:
+    """Lays the session out once, for a given "About N minutes" figure."""
+
+    def __init__(
+        self,
+        routine: Routine,
+        measure: MeasureSpeech,
+        sounds: SoundLengths,
+        rate: int,
+        minutes: int,
+    ) -> None:
+        self.routine = routine
+        self.settings = routine.settings
+        self.phrases = routine.phrases
+        self.measure = measure
+        self.sounds = sounds
+        self.rate = rate
+        self.minutes = minutes
+        self.gap = self.frames(self.settings.gap)
+        self.events: list[Event] = []
+        self.phases: list[Phase] = []
+        self.warnings: list[str] = []
+        self.grown: list[str] = []
+        self.duration = 0
+
+    def frames(self, seconds: float) -> int:
+        return to_frames(seconds, self.rate)
+
+    # -- placing sounds one after another --------------------------------------------------
+
+    def say(self, at: int, cue: str, text: str, slot: _Slot | None) -> int:
+        """Speech at `at`; returns the frame where the next sound may start."""
+        end = at + self.measure(text)
+        self.events.append(self._event(at, end, "speech", cue, text, slot))
+        return end + self.gap
+
+    def beep(self, at: int, cue: str, slot: _Slot | None) -> int:
+        end = at + self.sounds[cue]
+        self.events.append(self._event(at, end, "beep", cue, None, slot))
+        return end + self.gap
+
+    @staticmethod
+    def _event(
+        start: int, end: int, kind: EventKind, cue: str, text: str | None, slot: _Slot | None
+    ) -> Event:
+        if slot is None:
+            return Event(start, end, kind, cue, text)
+        return Event(
+            start, end, kind, cue, text, slot.move.name, slot.set, slot.side, slot.move.number
+        )
+
+    def phase(self, start: int, end: int, kind: PhaseKind, slot: _Slot | None) -> None:
+        if slot is None:
+            self.phases.append(Phase(start, end, kind))
+            return
+        reps = slot.move.reps if kind == "work" else None
+        self.phases.append(
+            Phase(
+                start, end, kind, slot.move.name, slot.set, slot.side, reps,
+                slot.move.number, slot.round,
+            )
+        )
+
+    # -- the session --------------------------------------------------------------------------
+
+    def run(self) -> _Sequencer:
+        cursor = self.frames(self.settings.lead_in)
+        for cue, text in self._intro_texts():
+            cursor = self.say(cursor, cue, text, None)
+        self.phase(0, cursor, "intro", None)
+        before: _Slot | None = None
+        for slot in work_slots(self.routine):
+            go = self._window(cursor, before, slot)
+            cursor = self._work(go, slot)
+            before = slot
+        assert before is not None
+        self._outro(cursor, before)
+        return self
+
+    def _intro_texts(self) -> list[tuple[str, str]]:
+        routine = self.routine
+        texts = [("title", routine.title)]
+        if routine.intro:
+            texts.append(("announce", routine.intro))
+        if routine.equipment:
+            items = _join(routine.equipment, self.phrases.and_)
+            texts.append(("announce", self.phrases.need.format(items=items)))
+        texts.append(("announce", self.phrases.about.format(minutes=self.minutes)))
+        return texts
+
+    def _window(self, start: int, before: _Slot | None, slot: _Slot) -> int:
+        """The window before a work phase, from `start`; returns the frame of the go beep."""
+        cursor = start
+        if before is not None:
+            cursor = self.beep(start, "end", before)
+        level = _transition(before, slot)
+        for cue, text in self._announcement(level, before, slot):
+            cursor = self.say(cursor, cue, text, slot)
+        last_sound_end = cursor - self.gap
+        countdown = self.settings.countdown
+        needed = max(
+            last_sound_end + self.frames(self.settings.get_ready),
+            # the first countdown tick keeps its gap from the announcement too
+            last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
+        ) - start
+        rest = self.frames(self._rest_seconds(level, before, slot))
+        if before is not None and needed > rest:
+            self._rest_grew(level, slot, needed - rest)
+        go = start + max(rest, needed)
+        for remaining in range(countdown, 0, -1):
+            self.beep(go - self.frames(remaining), "tick", slot)
+        self.phase(start, go, "window", slot)
+        return go
+
+    def _rest_seconds(self, level: Level, before: _Slot | None, slot: _Slot) -> float:
+        if level == "round":
+            return self.settings.rest_between_rounds
+        if level == "move":
+            assert before is not None
+            return before.move.rest_after
+        if level == "set":
+            return slot.move.rest_between_sets
+        if level == "side":
+            return slot.move.rest_between_sides
+        return 0.0
+
+    def _rest_grew(self, level: Level, slot: _Slot, frames: int) -> None:
+        where = {
+            "round": f"the rest before round {slot.round}",
+            "move": "the rest before it",
+            "set": f"the rest before set {slot.set}",
+            "side": f"the switch to the {slot.side} side",
+        }[level]
+        message = (
+            f'{self.routine.path}: {slot.move.label()}: {where} grows by '
+            f'{frames / self.rate:.1f} s to fit its announcement and get_ready'
+        )
+        self.grown.append(message)
+        self.warnings.append(message)
+
+    def _announcement(
+        self, level: Level, before: _Slot | None, slot: _Slot
+    ) -> list[tuple[str, str]]:
+        phrases = self.phrases
+        move = slot.move
+        texts: list[tuple[str, str]] = []
+        if level in ("round", "move", "set"):
+            texts.append(("rest", phrases.rest))
+        if level in ("start", "round") and self.routine.rounds > 1:
+            round_text = phrases.round_of.format(n=slot.round, total=self.routine.rounds)
+            texts.append(("announce", round_text))
+        if level in ("start", "round", "move"):
+            total = len(self.routine.moves)
+            texts.append(("announce", phrases.move_of.format(n=move.number, total=total)))
+            texts.append(("announce", _sentence(move.name)))
+            texts.append(("announce", _move_summary(move)))
+            if move.equipment:
+                items = _join(move.equipment, phrases.and_)
+                texts.append(("announce", phrases.need_move.format(items=items)))
+            if move.setup:
+                texts.append(("announce", move.setup))
+        elif level == "set":
+            texts.append(("announce", phrases.set_of.format(n=slot.set, total=move.sets)))
+        else:
+            texts.append(("switch", move.switch or phrases.switch))
+        if slot.side is not None:
+            texts.append(("announce", phrases.left if slot.side == "left" else phrases.right))
+        return texts
+
+    def _work(self, go: int, slot: _Slot) -> int:
+        """One work phase from the go beep; returns its end (the onset of the end beep)."""
+        move = slot.move
+        length = self.frames(move.work_seconds)
+        end = go + length
+        placed = _Placement(self.gap)
+        placed.add(go, go + self.sounds["go"])
+        self.beep(go, "go", slot)
+        # the end beep of this phase is fixed too: nothing may run into it
+        placed.add(end, end + self.sounds["end"])
+        if move.kind == "reps":
+            self._rep_ticks(go, slot, placed)
+        else:
+            self._final_countdown(go, end, slot, placed)
+        for nominal, cue, text in self._work_speech(go, slot):
+            self._fit_speech(nominal, cue, text, slot, placed, go)
+        self.phase(go, end, "work", slot)
+        return end
+
+    def _rep_starts(self, go: int, move: Move) -> list[int]:
+        assert move.reps is not None
+        return [go + self.frames(rep * move.rep_seconds) for rep in range(move.reps)]
+
+    def _rep_ticks(self, go: int, slot: _Slot, placed: _Placement) -> None:
+        move = slot.move
+        assert move.tempo is not None
+        boundaries = []
+        elapsed = 0.0
+        for seconds in move.tempo[:-1]:
+            elapsed += seconds
+            if 0 < elapsed < move.rep_seconds and elapsed not in boundaries:
+                boundaries.append(elapsed)
+        assert move.reps is not None
+        length = self.sounds["rep"]
+        for rep in range(move.reps):
+            for offset in boundaries:
+                at = go + self.frames(rep * move.rep_seconds + offset)
+                if placed.free(at, at + length):
+                    placed.add(at, at + length)
+                    self.beep(at, "rep", slot)
+
+    def _final_countdown(self, go: int, end: int, slot: _Slot, placed: _Placement) -> None:
+        length = self.sounds["tick"]
+        for remaining in range(self.settings.final_countdown, 0, -1):
+            at = end - self.frames(remaining)
+            if at > go and placed.free(at, at + length):
+                placed.add(at, at + length)
+                self.beep(at, "tick", slot)
+
+    def _work_speech(self, go: int, slot: _Slot) -> list[tuple[int, str, str]]:
+        """Speech inside a work phase, in order of priority: rep counts, cues, halfway."""
+        move = slot.move
+        speech: list[tuple[int, str, str]] = []
+        if move.kind == "reps" and self.settings.count_reps:
+            starts = self._rep_starts(go, move)
+            # the first count comes right after the go beep, the others on their rep's start
+            starts[0] = go + self.sounds["go"] + self.gap
+            for number, start in enumerate(starts, start=1):
+                speech.append((start, "count", str(number)))
+        seconds = move.work_seconds
+        for cue in move.cues:
+            speech.append((go + self.frames(cue.offset(seconds)), "cue", cue.say))
+        if self.settings.halfway and move.kind != "reps" and seconds >= 20:
+            speech.append((go + self.frames(seconds / 2), "halfway", self.phrases.halfway))
+        return speech
+
+    def _fit_speech(
+        self, nominal: int, cue: str, text: str, slot: _Slot, placed: _Placement, go: int
+    ) -> None:
+        length = self.measure(text)
+        latest = nominal + self.frames(MAX_SPEECH_DELAY)
+        at = placed.earliest(nominal, length, latest)
+        if at is None:
+            self.warnings.append(
+                f'{self.routine.path}: {slot.move.label()}: "{text}" at '
+                f"{(nominal - go) / self.rate:.1f} s into the work phase is dropped: no room "
+                "between the beeps and other speech"
+            )
+            return
+        placed.add(at, at + length)
+        self.say(at, cue, text, slot)
+
+    def _outro(self, end: int, last: _Slot) -> None:
+        cursor = self.beep(end, "end", last)
+        cursor = self.say(cursor, "outro", self.routine.outro or self.phrases.done, None)
+        cursor = self.beep(cursor, "done", None) - self.gap
+        self.duration = cursor + self.rate  # one second of silence closes the session
+        self.phase(end, self.duration, "outro", None)
+
+
+# speech inside a work phase may slip this far behind its moment to get clear of a beep
+MAX_SPEECH_DELAY = 0.5
+
+
+class _Placement:
+    """Sounds already placed in one work phase, kept sorted, with `gap` frames between them."""
+
+    def __init__(self, gap: int) -> None:
+        self.gap = gap
+        self.spans: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
+
+    def free(self, start: int, end: int) -> bool:
+        return self._clash(start, end) is None
+
+    def _clash(self, start: int, end: int) -> tuple[int, int] | None:
+        """The placed span that [start, end) would touch (within the gap), if any.
+
+        Spans are disjoint, so only the last one starting before end + gap can reach start.
+        """
+        index = bisect.bisect_left(self.spans, (end + self.gap,))
+        if index and self.spans[index - 1][1] + self.gap > start:
+            return self.spans[index - 1]
+        return None
+
+    def earliest(self, start: int, length: int, latest: int) -> int | None:
+        """The first free start in [start, latest] for a sound of `length` frames."""
+        at = start
+        while at <= latest:
+            clash = self._clash(at, at + length)
+            if clash is None:
+                return at
+            at = clash[1] + self.gap
+        return None
+
+
+def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
+    """Countdown ticks come 1 s apart: a tick must end a gap before the next one."""
+    gap = to_frames(routine.settings.gap, rate)
+    room = rate - gap
+    if sounds["tick"] >= room:
+        raise ScriptError(
+            f"{routine.path}: the tick sound lasts {sounds['tick'] / rate:.2f} s; countdown "
+            f"ticks come 1 s apart, so it must be shorter than {room / rate:.2f} s"
+        )
+    for move in routine.moves:
+        if to_frames(move.work_seconds, rate) <= sounds["go"] + gap:
+            raise ScriptError(
+                f"{routine.path}: {move.label()}: a work phase of {move.work_seconds:g} s is "
+                "shorter than the go beep; make it longer"
+            )
+
+
+_NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+def _move_summary(move: Move) -> str:
+    """ "Two sets of 10 reps, each side." """
+    count = _NUMBER_WORDS[move.sets - 1] if move.sets <= 10 else str(move.sets)
+    sets = f"{count} set" + ("" if move.sets == 1 else "s")
+    if move.kind == "reps":
+        work = f"{move.reps} rep" + ("" if move.reps == 1 else "s")
+    else:
+        work = spoken_duration(move.work_seconds)
+    sides = {"none": "", "each": ", each side", "left": ", left side", "right": ", right side"}
+    return f"{sets} of {work}{sides[move.sides]}."
+
+
+def _join(items: tuple[str, ...], and_word: str) -> str:
+    """ "a, b and c" """
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {and_word} {items[-1]}"
+
+
+def _sentence(text: str) -> str:
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def _hours_minutes(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def _summary_line(routine: Routine, seconds: float) -> str:
+    names = ", ".join(move.name for move in routine.moves)
+    rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
+    return f"{len(routine.moves)} moves{rounds}: {names}. {format_clock(seconds)[:-2]} long."
+
+
+def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> list[str]:
+    """Every text the session will likely speak, found by a dry run with estimated lengths.
+
+    Lets the speech engine synthesize them in one batch. Texts whose fate depends on the real
+    lengths (a dropped cue, the minutes in "About N minutes") are synthesized on demand later.
+    """
+    seen: dict[str, None] = {}
+
+    def estimate(text: str) -> int:
+        seen.setdefault(text)
+        return len(text) * sample_rate // _ESTIMATED_CHARS_PER_SECOND
+
+    relaxed = replace(routine, settings=replace(routine.settings, strict=False))
+    with contextlib.suppress(ScriptError):  # the real build reports it
+        build_timeline(relaxed, estimate, sounds, sample_rate)
+    return list(seen)
+
+
+_ESTIMATED_CHARS_PER_SECOND = 14
