@@ -1,0 +1,148 @@
+"""Properties of every timeline, over generated routines (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
+from voiceguide.routine import Cue, Move, Routine, Settings
+from voiceguide.timeline import Timeline, _transition, build_timeline, work_slots
+from voiceguide.units import to_frames
+
+seconds = st.integers(min_value=0, max_value=600).map(lambda tenths: tenths / 10)
+
+
+@st.composite
+def cues(draw: st.DrawFn, work: float) -> tuple[Cue, ...]:
+    found = []
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.sampled_from(["percent", "start", "end"]))
+        if kind == "percent":
+            value = float(draw(st.integers(1, 99)))
+        else:
+            value = draw(st.floats(min_value=0.1, max_value=max(0.1, work - 0.1)))
+        text = draw(st.sampled_from(["Breathe.", "Hips level."]))
+        found.append(Cue(f"{value}", kind, value, text))
+    return tuple(found)
+
+
+@st.composite
+def moves(draw: st.DrawFn) -> Move:
+    kind = draw(st.sampled_from(["reps", "hold", "work"]))
+    fields: dict[str, object] = {"kind": kind}
+    if kind == "reps":
+        fields["reps"] = draw(st.integers(1, 12))
+        fields["tempo"] = draw(
+            st.one_of(
+                st.tuples(st.floats(min_value=1.0, max_value=6.0)),
+                st.lists(st.integers(0, 4), min_size=2, max_size=4)
+                .filter(lambda phases: sum(phases) > 0)
+                .map(lambda phases: tuple(float(p) for p in phases)),
+            )
+        )
+        work = fields["reps"] * sum(fields["tempo"])  # type: ignore[operator, arg-type]
+    else:
+        fields["duration"] = work = draw(st.floats(min_value=1.0, max_value=90.0))
+    fields["sets"] = draw(st.integers(1, 3))
+    fields["sides"] = draw(st.sampled_from(["none", "each", "left", "right"]))
+    if fields["sides"] == "each":
+        fields["side_order"] = draw(st.sampled_from(["alternate", "block"]))
+    fields["rest_between_sets"] = draw(seconds)
+    fields["rest_between_sides"] = draw(seconds)
+    fields["rest_after"] = draw(seconds)
+    fields["cues"] = draw(cues(work))
+    fields["setup"] = draw(st.sampled_from([None, "Lie down.", "Stand tall by the wall."]))
+    return move(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
+def routines(draw: st.DrawFn) -> Routine:
+    countdown = draw(st.integers(0, 5))
+    settings = Settings(
+        countdown=countdown,
+        final_countdown=draw(st.integers(0, 5)),
+        get_ready=countdown + draw(st.floats(min_value=0.1, max_value=5.0)),
+        gap=draw(st.floats(min_value=0.05, max_value=0.5)),
+        lead_in=draw(st.floats(min_value=0.0, max_value=3.0)),
+        halfway=draw(st.booleans()),
+        count_reps=draw(st.booleans()),
+        rest_between_rounds=draw(seconds),
+    )
+    found = draw(st.lists(moves(), min_size=1, max_size=4))
+    return routine(*found, settings=settings, rounds=draw(st.integers(1, 2)))
+
+
+def build(r: Routine) -> Timeline:
+    # every generated work phase outlasts the go beep and the session stays far below 4 h, so
+    # no generated routine is refused
+    return build_timeline(r, fake_measure, SOUNDS, RATE)
+
+
+common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@common
+@given(routines())
+def test_phases_tile_the_session(r: Routine) -> None:
+    timeline = build(r)
+    assert timeline.phases[0].start == 0
+    assert timeline.phases[-1].end == timeline.duration
+    for before, after in zip(timeline.phases, timeline.phases[1:], strict=False):
+        assert before.end == after.start
+        assert before.start < before.end
+
+
+@common
+@given(routines())
+def test_each_work_phase_lasts_exactly_its_duration(r: Routine) -> None:
+    timeline = build(r)
+    slots = work_slots(r)
+    phases = [phase for phase in timeline.phases if phase.kind == "work"]
+    assert len(phases) == len(slots)
+    for slot, phase in zip(slots, phases, strict=True):
+        assert phase.end - phase.start == to_frames(slot.move.work_seconds, RATE)
+        starts = {(e.start, e.cue) for e in timeline.events}
+        assert (phase.start, "go") in starts and (phase.end, "end") in starts
+
+
+@common
+@given(routines())
+def test_no_two_sounds_overlap_and_the_gap_holds(r: Routine) -> None:
+    timeline = build(r)
+    gap = to_frames(r.settings.gap, RATE)
+    assert timeline.events[0].start >= to_frames(r.settings.lead_in, RATE)
+    for before, after in zip(timeline.events, timeline.events[1:], strict=False):
+        assert after.start >= before.end + gap, (before, after)
+    for event in timeline.events:
+        if event.kind == "speech":
+            assert event.text is not None
+            assert event.end - event.start == fake_measure(event.text)
+        else:
+            assert event.end - event.start == SOUNDS[event.cue]
+
+
+@common
+@given(routines())
+def test_rests_never_shrink(r: Routine) -> None:
+    timeline = build(r)
+    slots = work_slots(r)
+    windows = [phase for phase in timeline.phases if phase.kind == "window"]
+    for index, (slot, window) in enumerate(zip(slots, windows, strict=True)):
+        if index == 0:
+            continue
+        before = slots[index - 1]
+        level = _transition(before, slot)
+        rest = {
+            "round": r.settings.rest_between_rounds,
+            "move": before.move.rest_after,
+            "set": slot.move.rest_between_sets,
+            "side": slot.move.rest_between_sides,
+        }[level]
+        assert window.end - window.start >= to_frames(rest, RATE)
+
+
+@settings(max_examples=100, deadline=None)
+@given(routines())
+def test_the_same_input_gives_the_same_timeline(r: Routine) -> None:
+    assert build(r) == build(r)
