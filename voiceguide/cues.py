@@ -1,0 +1,166 @@
+"""Cue sounds (tick, go, end, rep, done) as float32 mono clips at the session rate.
+
+The bundled sounds live in audio_cues/; a routine may replace any of them with its own WAV file
+(settings.sounds). Files are read here with a small RIFF parser rather than the stdlib `wave`,
+which on Python 3.11 refuses WAVE_FORMAT_EXTENSIBLE: the header sox and most editors write for
+24-bit and 32-bit files.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from voiceguide.errors import SoundError
+from voiceguide.resources import cues_dir
+
+CUE_NAMES = ("tick", "go", "end", "rep", "done")
+
+# a cue sound is a short signal; a longer file is almost surely the wrong file
+MAX_SECONDS = 30.0
+_MAX_BYTES = 64 * 2**20
+
+_PCM = 1
+_FLOAT = 3
+_EXTENSIBLE = 0xFFFE
+_FIX = "use a PCM WAV file, e.g. `sox input -b 16 output.wav`"
+
+Samples = npt.NDArray[np.float32]
+
+
+class CueSounds:
+    """The five cue sounds at one sample rate; `sounds` overrides the bundled files by name."""
+
+    def __init__(self, sounds: Mapping[str, Path], sample_rate: int) -> None:
+        if sample_rate <= 0:
+            raise ValueError(f"sample_rate must be positive, not {sample_rate}")
+        self.sample_rate = sample_rate
+        paths = {name: cues_dir() / f"{name}.wav" for name in CUE_NAMES}
+        paths.update(sounds)
+        # load everything now, so a bad file is reported before the session starts
+        self._clips = {name: _load(path, sample_rate) for name, path in paths.items()}
+
+    def samples(self, name: str) -> Samples:
+        """The named sound, float32 mono at sample_rate (read-only: it is shared)."""
+        try:
+            return self._clips[name]
+        except KeyError:
+            known = ", ".join(sorted(self._clips))
+            raise SoundError(f"no cue sound named {name!r}; the sounds are {known}") from None
+
+    def lengths(self) -> dict[str, int]:
+        """Sound name -> length in frames at sample_rate, for the sequencer."""
+        return {name: len(clip) for name, clip in self._clips.items()}
+
+
+def _load(path: Path, sample_rate: int) -> Samples:
+    signal, rate = read_wav(path)
+    clip = resample(signal, rate, sample_rate)
+    clip.flags.writeable = False
+    return clip
+
+
+def resample(signal: Samples, from_rate: int, to_rate: int) -> Samples:
+    """float32 mono from from_rate to to_rate; the length is round(n * to_rate / from_rate)."""
+    if from_rate == to_rate:
+        return np.ascontiguousarray(signal, dtype=np.float32)
+    import soxr  # only here: most sessions never resample
+
+    out = np.asarray(soxr.resample(signal, from_rate, to_rate, quality="HQ"), dtype=np.float32)
+    # pin the length to a rule of our own (half rounds up), whatever soxr's version does
+    frames = (len(signal) * to_rate + from_rate // 2) // from_rate
+    if len(out) >= frames:
+        return np.ascontiguousarray(out[:frames])
+    return np.concatenate([out, np.zeros(frames - len(out), dtype=np.float32)])
+
+
+def read_wav(path: Path) -> tuple[Samples, int]:
+    """A WAV file as float32 mono in [-1, 1] (channels averaged) and its sample rate.
+
+    Reads PCM of 8, 16, 24 or 32 bits and 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE.
+    Raises SoundError, one line naming the file and the fix, on anything else.
+    """
+    try:
+        with path.open("rb") as file:
+            data = file.read(_MAX_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SoundError(f"cannot read sound {path}: {reason.lower()}") from None
+    if len(data) > _MAX_BYTES:
+        raise SoundError(f"sound {path} is too large for a cue sound; use a short WAV file")
+    fmt, pcm = _chunks(path, data)
+    tag, channels, rate, width = _format(path, fmt)
+    block = channels * width
+    frames = len(pcm) // block
+    if frames == 0:
+        raise SoundError(f"sound {path} holds no audio; {_FIX}")
+    if frames > MAX_SECONDS * rate:
+        raise SoundError(
+            f"sound {path} is {frames / rate:.0f} s long; a cue sound must be under "
+            f"{MAX_SECONDS:.0f} s"
+        )
+    interleaved = _decode(pcm[: frames * block], tag, width)
+    mono = interleaved.reshape(frames, channels).mean(axis=1, dtype=np.float64)
+    return mono.astype(np.float32), rate
+
+
+def _chunks(path: Path, data: bytes) -> tuple[bytes, bytes]:
+    """The `fmt ` and `data` chunk bodies of a RIFF/WAVE file."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise SoundError(f"sound {path} is not a WAV file; {_FIX}")
+    fmt: bytes | None = None
+    position = 12
+    while position + 8 <= len(data):
+        chunk_id = data[position : position + 4]
+        (size,) = struct.unpack_from("<I", data, position + 4)
+        body = data[position + 8 : position + 8 + size]
+        if chunk_id == b"fmt ":
+            fmt = body
+        elif chunk_id == b"data":
+            if fmt is None:
+                break
+            # a streamed writer may leave the size too large: keep what is there
+            return fmt, body
+        position += 8 + size + (size & 1)  # chunks are padded to an even size
+    what = "format" if fmt is None else "audio data"
+    raise SoundError(f"sound {path} is a damaged WAV file (no {what} chunk); {_FIX}")
+
+
+def _format(path: Path, fmt: bytes) -> tuple[int, int, int, int]:
+    """(format tag, channels, rate, bytes per sample) from a `fmt ` chunk."""
+    if len(fmt) < 16:
+        raise SoundError(f"sound {path} is a damaged WAV file (short format chunk); {_FIX}")
+    tag, channels, rate, _, block, bits = struct.unpack_from("<HHIIHH", fmt)
+    if tag == _EXTENSIBLE and len(fmt) >= 26:
+        # the real format code opens the sub-format GUID
+        (tag,) = struct.unpack_from("<H", fmt, 24)
+    width = (bits + 7) // 8
+    supported = (tag == _PCM and width in (1, 2, 3, 4)) or (tag == _FLOAT and width in (4, 8))
+    if not supported:
+        kind = {_PCM: f"{bits}-bit PCM", _FLOAT: f"{bits}-bit float"}.get(
+            tag, f"compressed (WAV format {tag:#06x})"
+        )
+        raise SoundError(f"sound {path} is {kind}, which cannot be read; {_FIX}")
+    if channels == 0 or rate == 0 or block != channels * width:
+        raise SoundError(f"sound {path} is a damaged WAV file (bad format chunk); {_FIX}")
+    return tag, channels, rate, width
+
+
+def _decode(pcm: bytes, tag: int, width: int) -> npt.NDArray[np.float64]:
+    """Interleaved samples as float64 in [-1, 1]."""
+    if tag == _FLOAT:
+        values = np.frombuffer(pcm, dtype=f"<f{width}").astype(np.float64)
+        clipped: npt.NDArray[np.float64] = np.clip(np.nan_to_num(values), -1.0, 1.0)
+        return clipped
+    if width == 1:  # 8-bit WAV is unsigned, centred on 128
+        return (np.frombuffer(pcm, dtype=np.uint8).astype(np.float64) - 128) / 128
+    if width == 3:  # no numpy dtype: widen to 32 bits, the sample in the top three bytes
+        padded = np.zeros((len(pcm) // 3, 4), dtype=np.uint8)
+        padded[:, 1:] = np.frombuffer(pcm, dtype=np.uint8).reshape(-1, 3)
+        return padded.view("<i4").ravel().astype(np.float64) / 2**31
+    values = np.frombuffer(pcm, dtype=f"<i{width}").astype(np.float64)
+    return values / float(1 << (8 * width - 1))
