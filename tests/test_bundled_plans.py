@@ -1,0 +1,130 @@
+"""The bundled routines, planned with the real speech engine (pyttsx3 over espeak-ng)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def plan(name: str, *extra: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "plan", name, "--json", *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no warning
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def work_phases(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [phase for phase in document["phases"] if phase["kind"] == "work"]
+
+
+def frames(seconds: float, rate: int) -> int:
+    return round(seconds * rate)
+
+
+def test_seven_minute_workout_is_twelve_times_thirty_seconds_in_470() -> None:
+    document = plan("seven-minute")
+    rate = document["sample_rate"]
+    works = work_phases(document)
+    assert len(works) == 12
+    for phase in works:
+        assert frames(phase["end"], rate) - frames(phase["start"], rate) == 30 * rate
+    assert frames(works[-1]["end"], rate) - frames(works[0]["start"], rate) == 470 * rate
+    assert document["warnings"] == []
+
+
+def test_tabata_is_eight_times_twenty_seconds_in_230() -> None:
+    document = plan("tabata")
+    rate = document["sample_rate"]
+    works = work_phases(document)
+    assert len(works) == 8
+    for phase in works:
+        assert frames(phase["end"], rate) - frames(phase["start"], rate) == 20 * rate
+    assert frames(works[-1]["end"], rate) - frames(works[0]["start"], rate) == 230 * rate
+    assert document["warnings"] == []
+
+
+def test_hip_routine_plan_follows_the_physiotherapists_sheet() -> None:
+    document = plan("hip-mobility")
+    assert document["warnings"] == []
+    works = work_phases(document)
+    # clamshell 2 sets x 2 sides, bridge 2 sets, fire hydrant 2 sides, lunge 2 sets x 2 sides
+    assert [(w["move"], w["set"], w["side"]) for w in works] == [
+        ("Side-lying clamshell", 1, "left"),
+        ("Side-lying clamshell", 1, "right"),
+        ("Side-lying clamshell", 2, "left"),
+        ("Side-lying clamshell", 2, "right"),
+        ("Glute bridge", 1, None),
+        ("Glute bridge", 2, None),
+        ("Standing banded fire hydrant", 1, "left"),
+        ("Standing banded fire hydrant", 1, "right"),
+        ("Wall lunge with foam roller", 1, "left"),
+        ("Wall lunge with foam roller", 1, "right"),
+        ("Wall lunge with foam roller", 2, "left"),
+        ("Wall lunge with foam roller", 2, "right"),
+    ]
+    said = [e["text"] for e in document["events"] if e["kind"] == "speech"]
+    assert said[:3] == [
+        "Hip mobility for runners",
+        "Four moves for stable hips. Take your time and breathe.",
+        "You will need: an exercise mat, a resistance band and a foam roller.",
+    ]
+    hydrant = said.index("Move 3 of 4.")
+    assert said[hydrant - 1 : hydrant + 5] == [
+        "Rest.",
+        "Move 3 of 4.",
+        "Standing banded fire hydrant.",
+        "One set of 30 seconds, each side.",
+        "Loop the band just above your knees. Stand tall, and press the working foot back "
+        "against the wall behind you.",
+        "Left side.",
+    ]
+    assert "Turn around. Other foot against the wall." in said
+    assert "Keep the hips level." in said
+    assert said[-1] == "That's all four moves. Well done. Walk around for a minute before your run."
+    # the hydrant holds: halfway and the cue 10 s before the end, in each side's 30 s
+    hydrant_works = [w for w in works if w["move"] == "Standing banded fire hydrant"]
+    for work in hydrant_works:
+        inside = {
+            e["text"]: e["start"] - work["start"]
+            for e in document["events"]
+            if work["start"] <= e["start"] < work["end"] and e["kind"] == "speech"
+        }
+        expected = {"Halfway.": 15.0, "Keep the hips level.": 20.0}
+        assert inside == pytest.approx(expected, abs=1e-4)
+
+
+def test_speech_lengths_in_the_plan_match_the_synthesized_audio_to_the_frame() -> None:
+    from voiceguide.session import prepare_session
+
+    session = prepare_session("hip-mobility")
+    for event in session.timeline.events:
+        if event.kind == "speech":
+            assert event.text is not None
+            clip = session.clips.speech(event.text)
+            assert event.end - event.start == len(clip), event.text
+
+
+def test_plan_table_reads_as_a_session() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "plan", "hip-mobility"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Hip mobility for runners: ")
+    assert any("work    Move 3 Standing banded fire hydrant, set 1, left (30 s)" in line
+               for line in lines)
+    assert any('"Move 2 of 4."' in line for line in lines)
+    assert any("[go]" in line for line in lines)
