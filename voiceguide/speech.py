@@ -1,0 +1,166 @@
+"""Speech: the engine interface, a fake engine for tests, and the SpeechBank of ready clips.
+
+The SpeechBank is what the sequencer and the renderer use: it knows every phrase's length in
+frames and its samples at the session rate. Clips come from the cache or, all missing ones in
+one batch, from the engine; they are trimmed, cached at the engine's rate, then resampled.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from voiceguide.clip_audio import Float32Array, Int16Array, to_float, trim_silence
+from voiceguide.clip_cache import ClipCache, clip_key
+from voiceguide.errors import VoiceError
+from voiceguide.voices import VoiceInfo, resolve_voice
+
+__all__ = [
+    "ClipCache",
+    "FakeEngine",
+    "SpeechBank",
+    "SpeechEngine",
+    "VoiceInfo",
+    "default_engine",
+    "resolve_voice",
+]
+
+
+class SpeechEngine(Protocol):
+    key: str  # names the engine in cache keys, e.g. "pyttsx3-espeak"
+
+    def voices(self) -> list[VoiceInfo]: ...
+
+    def synthesize(
+        self, texts: Sequence[str], voice_id: str | None, rate: int
+    ) -> list[tuple[Int16Array, int]]:
+        """int16 mono samples (untrimmed is fine) and their sample rate, one per text."""
+        ...
+
+
+def default_engine() -> SpeechEngine:
+    """pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer on macOS)."""
+    from voiceguide.speech_pyttsx3 import Pyttsx3Engine
+
+    return Pyttsx3Engine()
+
+
+class FakeEngine:
+    """Deterministic and fast, no audio libraries: for unit tests.
+
+    A clip is 50 ms of silence, a tone (pitch from the text, so clips differ) lasting one word
+    per 6 characters at `rate` words per minute, then 80 ms of silence; 22,050 Hz.
+    """
+
+    key = "fake"
+    sample_rate = 22050
+    lead_seconds = 0.05
+    tail_seconds = 0.08
+
+    def __init__(self, voices: Sequence[VoiceInfo] | None = None) -> None:
+        self._voices = list(
+            voices
+            or (
+                VoiceInfo("fake/en", "Fake English (Great Britain)", ("en-gb",)),
+                VoiceInfo("fake/en-us", "Fake English (America)", ("en-us",)),
+                VoiceInfo("fake/de", "Fake German", ("de",)),
+            )
+        )
+        self.batches: list[list[str]] = []  # every synthesize() call, for tests to inspect
+
+    def voices(self) -> list[VoiceInfo]:
+        return list(self._voices)
+
+    def speech_seconds(self, text: str, rate: int) -> float:
+        words = max(1.0, len(text.strip()) / 6)
+        return words * 60.0 / rate
+
+    def synthesize(
+        self, texts: Sequence[str], voice_id: str | None, rate: int
+    ) -> list[tuple[Int16Array, int]]:
+        if voice_id is not None and voice_id not in {v.id for v in self._voices}:
+            raise VoiceError(f'the fake engine has no voice "{voice_id}"')
+        self.batches.append(list(texts))
+        return [(self._clip(text, voice_id, rate), self.sample_rate) for text in texts]
+
+    def _clip(self, text: str, voice_id: str | None, rate: int) -> Int16Array:
+        sr = self.sample_rate
+        frames = round(self.speech_seconds(text, rate) * sr)
+        seed = zlib.crc32(f"{voice_id}|{text}".encode())
+        pitch = 120.0 + seed % 200
+        t = np.arange(frames) / sr
+        envelope = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)  # 10 ms ramps: no clicks
+        tone = 0.5 * np.sin(2 * np.pi * pitch * t) * envelope
+        lead = np.zeros(round(self.lead_seconds * sr))
+        tail = np.zeros(round(self.tail_seconds * sr))
+        return np.round(np.concatenate([lead, tone, tail]) * 32767).astype(np.int16)
+
+
+class SpeechBank:
+    """Every phrase of a session as a clip at the session's sample rate."""
+
+    def __init__(
+        self,
+        engine: SpeechEngine,
+        voice: VoiceInfo | None,
+        rate: int,
+        sample_rate: int,
+        cache: ClipCache | None,
+    ) -> None:
+        self.engine = engine
+        self.voice = voice
+        self.rate = rate
+        self.sample_rate = sample_rate
+        self.cache = cache
+        self.voice_label = voice.name if voice is not None else "default"
+        self._clips: dict[str, tuple[Int16Array, int]] = {}  # trimmed, at the engine's rate
+        self._ready: dict[str, Float32Array] = {}  # float32 at sample_rate
+
+    def _key(self, text: str) -> str:
+        voice_id = self.voice.id if self.voice is not None else None
+        return clip_key(self.engine.key, voice_id, self.rate, text)
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Load or synthesize every text not yet here; all missing ones in one engine batch."""
+        missing: list[str] = []
+        for text in dict.fromkeys(texts):
+            if text in self._clips:
+                continue
+            if not text.strip():
+                self._clips[text] = (np.zeros(0, dtype=np.int16), self.sample_rate)
+                continue
+            hit = self.cache.get(self._key(text)) if self.cache is not None else None
+            if hit is not None:
+                self._clips[text] = hit
+            else:
+                missing.append(text)
+        if not missing:
+            return
+        voice_id = self.voice.id if self.voice is not None else None
+        made = self.engine.synthesize(missing, voice_id, self.rate)
+        if len(made) != len(missing):
+            raise VoiceError(f"the speech engine returned {len(made)} clips for {len(missing)}")
+        for text, (raw, engine_rate) in zip(missing, made, strict=True):
+            clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
+            if self.cache is not None:
+                self.cache.put(self._key(text), clip, engine_rate)
+            self._clips[text] = (clip, engine_rate)
+
+    def samples(self, text: str) -> Float32Array:
+        """The clip as float32 in [-1, 1] at sample_rate (read-only; synthesized on demand)."""
+        ready = self._ready.get(text)
+        if ready is None:
+            if text not in self._clips:
+                self.prepare([text])
+            clip, engine_rate = self._clips[text]
+            ready = to_float(clip, engine_rate, self.sample_rate)
+            ready.flags.writeable = False
+            self._ready[text] = ready
+        return ready
+
+    def frames(self, text: str) -> int:
+        """The clip's length in frames at sample_rate."""
+        return int(self.samples(text).shape[0])
