@@ -43,3 +43,9 @@ class ExportError(VoiceguideError):
     """The export could not be written."""
 
     exit_status = 1
+
+
+class ExportDestinationError(ExportError):
+    """The export destination is wrong (unknown extension, a folder): bad input (exit status 2)."""
+
+    exit_status = 2
