@@ -1,0 +1,375 @@
+"""Read a routine script (format voiceguide/1, see docs/ROUTINE_FORMAT.md) into a `Routine`.
+
+Every mistake raises ScriptError with one line: file, line, move, what is wrong and the fix:
+
+    hip.toml:14: move 2 "Standing banded fire hydrant": unknown key "hlod"; did you mean "hold"?
+    hip.toml: move 3 "Wall lunge": "reps" needs "tempo" (seconds per rep, e.g. tempo = 3)
+
+The line is the one of the key, list item or table header where the problem sits; a key that is
+missing from a move has no line of its own, the move's number and name find it. Rules of this
+module beyond the format text (spoken-text folding and limits are in `fieldchecks`):
+- a UTF-8 byte order mark at the start of the file is accepted;
+- every duration is at most 4 hours, the longest session;
+- `tempo` goes only with `reps`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, NoReturn, cast
+
+from voiceguide import fieldchecks as fc
+from voiceguide.errors import ScriptError
+from voiceguide.routine import FORMAT, SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
+from voiceguide.tomlpos import KeyLines, KeyPath, key_lines
+from voiceguide.units import parse_duration, spoken_duration
+
+MAX_BYTES = 1024 * 1024
+MAX_MOVES = 1000
+
+_TOP: dict[str, fc.Check] = {
+    "format": fc.choice(FORMAT),
+    "title": fc.text,
+    "intro": fc.text,
+    "equipment": fc.texts,
+    "outro": fc.text,
+    "rounds": fc.whole(1, 20),
+    "settings": lambda value, subject: value,  # tables: read on their own below
+    "phrases": lambda value, subject: value,
+    "move": lambda value, subject: value,
+}
+
+_SETTINGS: dict[str, fc.Check] = {
+    "voice": fc.voice_name,
+    "rate": fc.whole(80, 400),
+    "volume": fc.number(0, 1),
+    "beep_volume": fc.number(0, 1),
+    "countdown": fc.whole(0, 10),
+    "final_countdown": fc.whole(0, 10),
+    "halfway": fc.flag,
+    "count_reps": fc.flag,
+    "get_ready": fc.duration(),
+    "lead_in": fc.duration(),
+    "gap": fc.duration(),
+    "rest_between_moves": fc.duration(),
+    "rest_between_sets": fc.duration(),
+    "rest_between_sides": fc.duration(),
+    "rest_between_rounds": fc.duration(),
+    "strict": fc.flag,
+    "sounds": lambda value, subject: value,
+}
+
+_MOVE: dict[str, fc.Check] = {
+    "name": fc.text,
+    "setup": fc.text,
+    "equipment": fc.texts,
+    "reps": fc.whole(1, 500),
+    "tempo": fc.tempo,
+    "hold": fc.duration(positive=True),
+    "work": fc.duration(positive=True),
+    "sets": fc.whole(1, 50),
+    "sides": fc.choice("none", "each", "left", "right"),
+    "side_order": fc.choice("alternate", "block"),
+    "switch": fc.text,
+    "rest_between_sets": fc.duration(),
+    "rest_between_sides": fc.duration(),
+    "rest_after": fc.duration(),
+    "cues": lambda value, subject: value,
+}
+
+_CUE: dict[str, fc.Check] = {"at": lambda value, subject: value, "say": fc.text}
+
+# TOML key -> Phrases field ("and" is a Python keyword)
+_PHRASE_FIELDS = {f.name.rstrip("_"): f.name for f in dataclasses.fields(Phrases)}
+_PHRASES: dict[str, fc.Check] = {key: fc.text for key in _PHRASE_FIELDS}
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+
+
+def load_routine(path: Path, *, display_name: str | None = None) -> Routine:
+    """Read and validate the routine script at `path`."""
+    name = str(path) if display_name is None else display_name
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise ScriptError(f"{name}: cannot read the file: {error.strerror or error}") from None
+    return parse_routine(data, path, display_name=name)
+
+
+def parse_routine(text: str | bytes, path: Path, *, display_name: str | None = None) -> Routine:
+    """Validate a routine script's text; `path` places it (messages, relative sound paths)."""
+    name = str(path) if display_name is None else display_name
+    source = _decode(text, name)
+    try:
+        document = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        raise ScriptError(_toml_message(str(error), source, name)) from None
+    except RecursionError:
+        raise ScriptError(f"{name}: invalid TOML: lists or tables nested too deeply") from None
+    return _Reader(name, key_lines(source), path).routine(document)
+
+
+def _decode(text: str | bytes, name: str) -> str:
+    """The text of a file of at most 1 MiB of UTF-8 (a leading byte order mark is dropped)."""
+    if isinstance(text, str):
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ScriptError(
+                f"{name}: not UTF-8 text (character {error.start} cannot be encoded)"
+            ) from None
+    else:
+        data = text
+    if len(data) > MAX_BYTES:
+        raise ScriptError(
+            f"{name}: the file is over 1 MiB; a routine script is at most {MAX_BYTES:,} bytes"
+        )
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ScriptError(
+            f"{name}:{line}: not UTF-8 text (byte offset {error.start}); save the file as UTF-8"
+        ) from None
+    return decoded.removeprefix("\ufeff")
+
+
+def _toml_message(message: str, source: str, name: str) -> str:
+    """tomllib's "Expected ... (at line 9, column 7)" -> "x.toml:9: invalid TOML: expected ..."."""
+    found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, re.DOTALL)
+    if found:
+        reason, line, where = found.group(1), found.group(2), f" (column {found.group(3)})"
+    else:
+        reason = message.removesuffix(" (at end of document)")
+        line = str(max(1, len(source.rstrip().splitlines())))
+        where = " (at the end of the file)" if reason != message else ""
+    reason = reason.removesuffix(" in a key/value pair")
+    reason = reason[:1].lower() + reason[1:]
+    return f"{name}:{line}: invalid TOML: {reason}{where}"
+
+
+class _Reader:
+    """Checks a parsed document against the schemas; knows the file name and key lines."""
+
+    def __init__(self, name: str, lines: KeyLines, path: Path) -> None:
+        self.name = name
+        self.lines = lines
+        self.path = path
+
+    def fail(self, path: KeyPath | None, message: str, move: str | None = None) -> NoReturn:
+        line = None if path is None else self.lines.line(path)
+        where = self.name if line is None else f"{self.name}:{line}"
+        label = "" if move is None else f"{move}: "
+        raise ScriptError(f"{where}: {label}{message}")
+
+    def table(
+        self,
+        table: Mapping[str, Any],
+        schema: Mapping[str, fc.Check],
+        path: KeyPath,
+        move: str | None = None,
+        prefix: str = "",
+    ) -> dict[str, Any]:
+        """Checked values of the keys present; unknown keys are refused."""
+        for key in table:
+            if key not in schema:
+                self.fail((*path, key), fc.unknown_key(key, schema, prefix), move)
+        values = {}
+        for key, check in schema.items():
+            if key in table:
+                try:
+                    values[key] = check(table[key], fc.quote(prefix + key))
+                except fc.Invalid as error:
+                    self.fail((*path, key, *error.subpath), str(error), move)
+        return values
+
+    def subtable(self, value: object, path: KeyPath, header: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path, f"{fc.quote(header)} must be a table ([{header}])")
+        return value
+
+    def routine(self, document: dict[str, Any]) -> Routine:
+        top = self.table(document, _TOP, ())
+        if "title" not in top:
+            self.fail(None, 'missing "title" (e.g. title = "Morning mobility")')
+        settings = self.settings(document.get("settings", {}))
+        phrases = self.phrases(document.get("phrases", {}))
+        moves = self.moves(document.get("move"), settings)
+        return Routine(
+            path=self.path,
+            title=top["title"],
+            moves=moves,
+            intro=top.get("intro"),
+            equipment=top.get("equipment", ()),
+            outro=top.get("outro"),
+            rounds=top.get("rounds", 1),
+            settings=settings,
+            phrases=phrases,
+        )
+
+    def settings(self, value: object) -> Settings:
+        table = self.subtable(value, ("settings",), "settings")
+        values = self.table(table, _SETTINGS, ("settings",), prefix="settings.")
+        if "sounds" in values:
+            values["sounds"] = self.sounds(values["sounds"])
+        settings = Settings(**values)
+        if settings.get_ready <= settings.countdown:
+            key = "get_ready" if "get_ready" in values else "countdown"
+            self.fail(
+                ("settings", key),
+                f'"settings.get_ready" ({spoken_duration(settings.get_ready)}) must be longer '
+                f'than "settings.countdown" ({spoken_duration(settings.countdown)}); '
+                "raise get_ready or lower countdown",
+            )
+        return settings
+
+    def sounds(self, value: object) -> dict[str, Path]:
+        path: KeyPath = ("settings", "sounds")
+        table = self.subtable(value, path, "settings.sounds")
+        schema = dict.fromkeys(SOUND_NAMES, fc.sound_file(self.path.parent))
+        return self.table(table, schema, path, prefix="settings.sounds.")
+
+    def phrases(self, value: object) -> Phrases:
+        table = self.subtable(value, ("phrases",), "phrases")
+        values = self.table(table, _PHRASES, ("phrases",), prefix="phrases.")
+        defaults = Phrases()
+        for key, phrase in values.items():
+            default = getattr(defaults, _PHRASE_FIELDS[key])
+            expected = fc.placeholders(default) or set()
+            if fc.placeholders(phrase) != expected:
+                if not expected:
+                    self.fail(("phrases", key), f'"phrases.{key}" cannot contain {{ or }}')
+                names = " and ".join("{" + name + "}" for name in sorted(expected))
+                plural = "s" if len(expected) > 1 else ""
+                self.fail(
+                    ("phrases", key),
+                    f'"phrases.{key}" must use exactly the placeholder{plural} {names}, '
+                    f"like {fc.quote(default)}",
+                )
+        return Phrases(**{_PHRASE_FIELDS[key]: phrase for key, phrase in values.items()})
+
+    def moves(self, value: object, settings: Settings) -> tuple[Move, ...]:
+        example = "add a [[move]] table with a name and reps, hold or work"
+        if value is None:
+            self.fail(None, f"no moves; {example}")
+        if isinstance(value, dict):
+            self.fail(
+                ("move",), '"move" must be a list of tables: write [[move]] with two brackets'
+            )
+        if not isinstance(value, list):
+            self.fail(("move",), f'"move" must be a list of tables, not {fc.show(value)}')
+        if not value:
+            self.fail(("move",), f"no moves; {example}")
+        if len(value) > MAX_MOVES:
+            self.fail(
+                ("move", MAX_MOVES),
+                f"too many moves ({len(value):,}); a routine has at most {MAX_MOVES:,}",
+            )
+        return tuple(self.move(index, table, settings) for index, table in enumerate(value))
+
+    def move(self, index: int, table: object, settings: Settings) -> Move:
+        path: KeyPath = ("move", index)
+        number = index + 1
+        if not isinstance(table, dict):
+            self.fail(path, f"move {number} must be a table ([[move]]), not {fc.show(table)}")
+        try:
+            label = Move(number, fc.text(table.get("name"), ""), "hold").label()
+        except fc.Invalid:
+            label = f"move {number}"
+        values = self.table(table, _MOVE, path, label)
+        if "name" not in values:
+            self.fail(path, 'missing "name" (e.g. name = "Side plank")', label)
+        kinds = [key for key in table if key in ("reps", "hold", "work")]
+        if not kinds:
+            self.fail(None, 'needs one of "reps", "hold" or "work" (e.g. hold = "30s")', label)
+        if len(kinds) > 1:
+            self.fail(
+                (*path, kinds[1]),
+                f'has both "{kinds[0]}" and "{kinds[1]}"; keep one of "reps", "hold" or "work"',
+                label,
+            )
+        kind = cast(Literal["reps", "hold", "work"], kinds[0])
+        if kind == "reps" and "tempo" not in values:
+            self.fail(None, '"reps" needs "tempo" (seconds per rep, e.g. tempo = 3)', label)
+        if kind != "reps" and "tempo" in values:
+            self.fail((*path, "tempo"), '"tempo" goes only with "reps"; remove it', label)
+        if values.get("sides", "none") != "each":
+            for key in ("switch", "side_order"):
+                if key in values:
+                    self.fail((*path, key), f'"{key}" needs sides = "each"', label)
+        move = Move(
+            number=number,
+            name=values["name"],
+            kind=kind,
+            setup=values.get("setup"),
+            equipment=values.get("equipment", ()),
+            reps=values.get("reps"),
+            tempo=values.get("tempo"),
+            duration=values.get(kind) if kind != "reps" else None,
+            sets=values.get("sets", 1),
+            sides=values.get("sides", "none"),
+            side_order=values.get("side_order", "alternate"),
+            switch=values.get("switch"),
+            rest_between_sets=values.get("rest_between_sets", settings.rest_between_sets),
+            rest_between_sides=values.get("rest_between_sides", settings.rest_between_sides),
+            rest_after=values.get("rest_after", settings.rest_between_moves),
+            line=self.lines.line(path),
+        )
+        if "cues" in values:
+            move = dataclasses.replace(move, cues=self.cues(values["cues"], move, path))
+        return move
+
+    def cues(self, value: object, move: Move, path: KeyPath) -> tuple[Cue, ...]:
+        path = (*path, "cues")
+        label = move.label()
+        example = '{ at = "50%", say = "Keep breathing." }'
+        if not isinstance(value, list):
+            self.fail(path, f'"cues" must be a list of tables like [{example}]', label)
+        cues = []
+        for index, item in enumerate(value):
+            where = f"{label}: cue {index + 1}"
+            if not isinstance(item, dict):
+                self.fail((*path, index), f"must be a table like {example}", where)
+            values = self.table(item, _CUE, (*path, index), where)
+            for key, sample in (("at", 'at = "50%"'), ("say", 'say = "Keep breathing."')):
+                if key not in values:
+                    self.fail((*path, index), f'missing "{key}" (e.g. {sample})', where)
+            cue = _cue(values["at"], values["say"])
+            if cue is None:
+                self.fail(
+                    (*path, index, "at"),
+                    f"cannot read at {fc.show(values['at'])}; write a share of the phase "
+                    '("50%"), a time from its start ("15s") or before its end ("-10s")',
+                    where,
+                )
+            offset = cue.offset(move.work_seconds)
+            if not 0 <= offset < move.work_seconds:
+                self.fail(
+                    (*path, index, "at"),
+                    f"at {fc.show(cue.at)} lies outside the work phase of "
+                    f"{spoken_duration(move.work_seconds)}",
+                    where,
+                )
+            cues.append(cue)
+        return tuple(cues)
+
+
+def _cue(at: object, say: str) -> Cue | None:
+    """A cue at "50%", "15s" (from the start) or "-10s" (before the end); None if unread."""
+    if not isinstance(at, str):
+        return None
+    written = at.strip()
+    percent = _PERCENT.fullmatch(written)
+    if percent:
+        return Cue(at, "percent", float(percent.group(1)), say)
+    anchor: Literal["start", "end"] = "end" if written.startswith("-") else "start"
+    try:
+        seconds = parse_duration(written.removeprefix("-"))
+    except ValueError:
+        return None
+    return Cue(at, anchor, seconds, say)
