@@ -1059,15 +1059,88 @@ def test_any_toml_document_gives_a_routine_or_a_script_error(document: dict[str,
     only_script_errors(to_toml(document), SCRIPT)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.dictionaries(st.sampled_from(KEYS), values, max_size=6), min_size=1, max_size=3),
-    st.dictionaries(st.sampled_from(KEYS), values, max_size=4),
+valid_durations = st.one_of(
+    st.integers(1, 100), st.floats(0.5, 100), st.sampled_from(["30s", "1:30", "500ms", "1m5s"])
 )
-def test_routines_close_to_valid_give_a_routine_or_a_script_error(
+valid_cues = st.fixed_dictionaries(
+    {"at": st.sampled_from(["0%", "50%", "99%", "0s", "-0.5s"]), "say": st.just("Breathe.")}
+)
+valid_moves = st.fixed_dictionaries(
+    {"name": st.sampled_from(["Plank", "Side\nplank"])},
+    optional={
+        "setup": st.just("Lie down."),
+        "equipment": st.lists(st.just("a mat"), max_size=2),
+        "sets": st.integers(1, 50),
+        "sides": st.sampled_from(["none", "left", "right"]),
+        "rest_after": st.integers(0, 60) | st.just("0s"),
+        "cues": st.lists(valid_cues, max_size=3),
+    },
+) | st.fixed_dictionaries(
+    {"name": st.just("Lunge"), "sides": st.just("each")},
+    optional={"switch": st.just("Turn."), "side_order": st.sampled_from(["alternate", "block"])},
+)
+kinds = st.one_of(
+    st.fixed_dictionaries({"hold": valid_durations}),
+    st.fixed_dictionaries({"work": valid_durations}),
+    st.fixed_dictionaries(
+        {"reps": st.integers(1, 500), "tempo": st.sampled_from([1, 2.5, "2-1-2", "4s", "0-1"])}
+    ),
+)
+# one key, usually of a move, set to a value that is wrong more often than not
+wrong_values = st.one_of(
+    st.integers(-1, 600),
+    st.floats(),
+    st.sampled_from(["", " ", "30", "x", "-0s", "100%", "15", "both", "a\x07", "21-1"]),
+    st.lists(st.fixed_dictionaries({"at": st.sampled_from(["1m", "-1m", "50 %"])}), max_size=2),
+)
+mutations = st.dictionaries(
+    st.sampled_from(["name", "reps", "tempo", "hold", "work", "sets", "sides", "cues", "switch"])
+    | st.sampled_from(["side_order", "equipment", "setup", "rest_after", "hlod"]),
+    wrong_values,
+    max_size=1,
+)
+valid_settings = st.fixed_dictionaries(
+    {},
+    optional={
+        "rate": st.integers(80, 400),
+        "volume": st.floats(0, 1),
+        "countdown": st.integers(0, 4),
+        "get_ready": st.integers(5, 10),
+        "halfway": st.booleans(),
+    },
+)
+
+
+@st.composite
+def nearly_valid_moves(draw: st.DrawFn) -> dict[str, object]:
+    move = {**draw(valid_moves), **draw(kinds)}
+    if draw(st.integers(0, 3)) == 0:
+        move.update(draw(mutations))
+    return move
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(nearly_valid_moves(), min_size=1, max_size=3),
+    valid_settings | st.dictionaries(st.sampled_from(KEYS), values, max_size=3),
+)
+def test_routines_close_to_valid_give_a_valid_routine_or_a_script_error(
     moves: list[dict[str, object]], settings_table: dict[str, object]
 ) -> None:
     text = f'title = "T"\nsettings = {toml_value(settings_table)}\n'
-    for move in moves:
-        text += "[[move]]\n" + to_toml({"name": "M", "hold": "30s", **move})
-    only_script_errors(text, SCRIPT)
+    for table in moves:
+        text += "[[move]]\n" + to_toml(table)
+    try:
+        routine = parse_routine(text, SCRIPT)
+    except ScriptError as error:
+        assert "\n" not in str(error)
+        return
+    assert routine.settings.get_ready > routine.settings.countdown
+    for move, table in zip(routine.moves, moves, strict=True):
+        assert sum(key in ("reps", "hold", "work") for key in table) == 1
+        assert move.kind in table
+        assert move.work_seconds > 0
+        assert move.name and "\n" not in move.name
+        assert move.switch is None or move.sides == "each"
+        for cue in move.cues:
+            assert 0 <= cue.offset(move.work_seconds) < move.work_seconds
