@@ -25,6 +25,7 @@ _SOUND_FLOOR = 16
 # clip starts and ends without a click.
 LEAD_SECONDS = 0.005
 TAIL_SECONDS = 0.015
+MIN_FADE_SECONDS = 0.001
 
 
 def decode_audio_file(path: Path) -> tuple[Int16Array, int]:
@@ -134,18 +135,17 @@ def trim_silence(samples: Int16Array, sample_rate: int) -> Int16Array:
     loud = np.flatnonzero(magnitude > threshold)
     if loud.size == 0:
         return np.zeros(0, dtype=np.int16)
-    lead = round(LEAD_SECONDS * sample_rate)
-    tail = round(TAIL_SECONDS * sample_rate)
-    start = max(0, int(loud[0]) - lead)
-    end = min(samples.size, int(loud[-1]) + 1 + tail)
+    first, last = int(loud[0]), int(loud[-1])
+    start = max(0, first - round(LEAD_SECONDS * sample_rate))
+    end = min(samples.size, last + 1 + round(TAIL_SECONDS * sample_rate))
     clip = samples[start:end].astype(np.float64)
-    fade_in = int(loud[0]) - start
-    fade_out = end - int(loud[-1]) - 1
-    # raised-cosine ramps over the quiet margins: the first and last samples are exactly zero
-    if fade_in > 0:
-        clip[:fade_in] *= _ramp(fade_in)
-    if fade_out > 0:
-        clip[clip.size - fade_out :] *= _ramp(fade_out)[::-1]
+    # raised-cosine ramps over the quiet margins, at least 1 ms even where the engine gave no
+    # margin: the first and last samples are exactly zero, so no click
+    least = max(1, round(MIN_FADE_SECONDS * sample_rate))
+    fade_in = min(max(first - start, least), clip.size)
+    fade_out = min(max(end - last - 1, least), clip.size)
+    clip[:fade_in] *= _ramp(fade_in)
+    clip[clip.size - fade_out :] *= _ramp(fade_out)[::-1]
     return np.round(clip).astype(np.int16)
 
 

@@ -84,6 +84,7 @@ class Speaker:
         import pyttsx3
 
         self.driver = driver
+        self.voice = voice
         self.engine: Any = pyttsx3.init(driver)
         self.finished = threading.Event()
         self.errors: list[BaseException] = []
@@ -106,8 +107,7 @@ class Speaker:
         self.finished.clear()
         self.engine.save_to_file(text, str(path))  # one save per runAndWait: a second is lost
         self.engine.runAndWait()
-        if self.errors:
-            raise RuntimeError(_one_line(self.errors[0]))
+        self._raise_errors()
         # runAndWait can return before the file exists: espeak synthesises on its own thread and
         # writes the file just before it reports the finished utterance
         if self.driver == "espeak" and not self.finished.wait(timeout):
@@ -116,8 +116,15 @@ class Speaker:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the audio file was not complete after {timeout:.1f} s")
             time.sleep(0.002)
-        if self.errors:
-            raise RuntimeError(_one_line(self.errors[0]))
+        self._raise_errors()
+
+    def _raise_errors(self) -> None:
+        if not self.errors:
+            return
+        detail = _one_line(self.errors[0])
+        if self.voice and self.voice in detail:  # pyttsx3 reports a bad voice only this way
+            raise RuntimeError(f'the voice "{self.voice}" cannot be used ({detail})')
+        raise RuntimeError(detail)
 
 
 def _one_line(error: BaseException) -> str:
