@@ -287,6 +287,11 @@ TOP_CASES = [
         'r.toml:2: unknown key "zzz"; known keys: format, title, intro, equipment, outro, '
         "rounds, settings, phrases, move",
     ),
+    (
+        'title = "T"\n"a\\nb" = 1\n',
+        'r.toml:2: unknown key "a\\u000ab"; known keys: format, title, intro, equipment, outro, '
+        "rounds, settings, phrases, move",
+    ),
     ('format = "voiceguide/2"\n', 'r.toml:1: "format" must be "voiceguide/1", not "voiceguide/2"'),
     ("format = 1\n", 'r.toml:1: "format" must be "voiceguide/1", not 1'),
     ("rounds = 2\n", 'r.toml: missing "title" (e.g. title = "Morning mobility")'),

@@ -6,8 +6,9 @@ Every mistake raises ScriptError with one line: file, line, move, what is wrong 
     hip.toml: move 3 "Wall lunge": "reps" needs "tempo" (seconds per rep, e.g. tempo = 3)
 
 The line is the one of the key, list item or table header where the problem sits; a key that is
-missing from a move has no line of its own, the move's number and name find it. Rules of this
-module beyond the format text (spoken-text folding and limits are in `fieldchecks`):
+missing from a move has no line of its own, the move's number and name find it (a move without
+a name gets the line of its [[move]] header). Rules of this module beyond the format text
+(spoken-text folding and limits are in `fieldchecks`):
 - a UTF-8 byte order mark at the start of the file is accepted;
 - every duration is at most 4 hours, the longest session;
 - `tempo` goes only with `reps`.
@@ -38,9 +39,9 @@ _TOP: dict[str, fc.Check] = {
     "equipment": fc.texts,
     "outro": fc.text,
     "rounds": fc.whole(1, 20),
-    "settings": lambda value, subject: value,  # tables: read on their own below
-    "phrases": lambda value, subject: value,
-    "move": lambda value, subject: value,
+    "settings": fc.later,
+    "phrases": fc.later,
+    "move": fc.later,
 }
 
 _SETTINGS: dict[str, fc.Check] = {
@@ -60,7 +61,7 @@ _SETTINGS: dict[str, fc.Check] = {
     "rest_between_sides": fc.duration(),
     "rest_between_rounds": fc.duration(),
     "strict": fc.flag,
-    "sounds": lambda value, subject: value,
+    "sounds": fc.later,
 }
 
 _MOVE: dict[str, fc.Check] = {
@@ -78,10 +79,10 @@ _MOVE: dict[str, fc.Check] = {
     "rest_between_sets": fc.duration(),
     "rest_between_sides": fc.duration(),
     "rest_after": fc.duration(),
-    "cues": lambda value, subject: value,
+    "cues": fc.later,
 }
 
-_CUE: dict[str, fc.Check] = {"at": lambda value, subject: value, "say": fc.text}
+_CUE: dict[str, fc.Check] = {"at": fc.later, "say": fc.text}
 
 # TOML key -> Phrases field ("and" is a Python keyword)
 _PHRASE_FIELDS = {f.name.rstrip("_"): f.name for f in dataclasses.fields(Phrases)}
