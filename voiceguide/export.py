@@ -226,14 +226,13 @@ def export_blocks(
     check_destination(destination)
     suffix = destination.suffix.lower()
     with _sigterm_cleans_up():
-        partial = _partial_file(destination, "")
-        extras: list[Path] = []
+        created: list[Path] = []
         try:
+            partial = _partial_file(destination, "", created)
             if suffix == ".wav":
                 _write_wav(timeline, blocks, partial, destination, progress)
             else:
-                metadata = _partial_file(destination, ".ffmeta")
-                extras.append(metadata)
+                metadata = _partial_file(destination, ".ffmeta", created)
                 metadata.write_text(ffmetadata(timeline), encoding="utf-8")
                 _encode(timeline, blocks, partial, metadata, destination, progress)
             _sync_file(partial)
@@ -242,9 +241,11 @@ def export_blocks(
         except OSError as error:
             raise _write_error(error, destination) from None
         finally:
-            for leftover in (partial, *extras):
-                with contextlib.suppress(OSError):
-                    leftover.unlink(missing_ok=True)
+            # a second Ctrl-C or a SIGTERM waits until the partial files are gone
+            with _signals_held():
+                for leftover in created:
+                    with contextlib.suppress(OSError):
+                        leftover.unlink(missing_ok=True)
     _sync_folder(_folder(destination))
     return destination
 
@@ -296,8 +297,9 @@ def _encode(
             process.wait()
         finally:
             if process.returncode is None:  # interrupted or failed: stop ffmpeg first
-                process.kill()
-                process.wait()
+                with _signals_held():
+                    process.kill()
+                    process.wait()
         if process.returncode != 0:
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace")
@@ -371,17 +373,22 @@ def _folder(destination: Path) -> Path:
     return destination.parent if str(destination.parent) else Path(".")
 
 
-def _partial_file(destination: Path, suffix: str) -> Path:
-    """A new hidden file next to the destination: ".hip.wav.partial-XXXXXXXX<suffix>"."""
+def _partial_file(destination: Path, suffix: str, created: list[Path]) -> Path:
+    """A new hidden file next to the destination: ".hip.wav.partial-XXXXXXXX<suffix>".
+
+    It is added to `created` before any signal can interrupt, so the caller always removes it.
+    """
     try:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{destination.name}.partial-", suffix=suffix, dir=_folder(destination)
-        )
+        with _signals_held():
+            handle, name = tempfile.mkstemp(
+                prefix=f".{destination.name}.partial-", suffix=suffix, dir=_folder(destination)
+            )
+            os.close(handle)
+            created.append(Path(name))
     except OSError as error:
         raise ExportError(
             f"cannot write to the folder {_folder(destination)}: {error.strerror}"
         ) from None
-    os.close(handle)
     return Path(name)
 
 
@@ -406,6 +413,17 @@ def _final_mode(destination: Path) -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for a few steps that must not be cut in half."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Terminated(BaseException):
