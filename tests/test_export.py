@@ -29,6 +29,7 @@ from voiceguide.export import (
     Chapter,
     chapters_for,
     check_destination,
+    export_blocks,
     export_session,
     ffmetadata,
     markers_for,
@@ -346,6 +347,21 @@ def test_a_render_failure_leaves_no_file_and_the_earlier_one_untouched(tmp_path:
         export_session(timeline, FakeClips(fail_on=HYDRANT), earlier)
     assert earlier.read_bytes() == b"earlier export"
     assert partials(tmp_path) == []
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".mp3"])
+def test_blocks_short_of_the_timeline_are_refused(tmp_path: Path, suffix: str) -> None:
+    if suffix == ".mp3" and shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    timeline = hip_timeline()
+    short = iter([np.zeros(1000, dtype=np.int16)] * 3)
+    destination = tmp_path / f"hip{suffix}"
+    with pytest.raises(ExportError) as caught:
+        export_blocks(timeline, short, destination)
+    assert str(caught.value) == (
+        f"cannot export to {destination}: rendered 3000 of {timeline.duration} frames"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_session_past_the_wav_limit_is_refused_before_writing(tmp_path: Path) -> None:

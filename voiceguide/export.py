@@ -23,17 +23,15 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 
 from voiceguide.errors import ExportDestinationError, ExportError
+from voiceguide.render import ClipSource, render_blocks
 from voiceguide.timeline import Phase, Timeline
 from voiceguide.wav import Marker, Tags, WavWriter, check_wav_fits
-
-if TYPE_CHECKING:
-    from voiceguide.render import ClipSource
 
 ARTIST = "voiceguide"
 # extension -> ffmpeg muxer and encoder options; 64 kbit/s mono is plenty for speech and beeps
@@ -204,15 +202,12 @@ def export_session(
     progress(done, total) is called after each rendered block, in frames of the session.
     """
     check_destination(destination)
-    suffix = destination.suffix.lower()
-    if suffix == ".wav":
+    if destination.suffix.lower() == ".wav":
         check_wav_fits(timeline.duration, timeline.sample_rate, markers_for(timeline),
                        tags_for(timeline))
-    # the renderer loads numpy and the clips; only now is audio made
-    from voiceguide.render import render_blocks
-
+    # blocks are rendered lazily, one at a time, as the file is written
     blocks = render_blocks(timeline, clips)
-    return export_blocks(timeline, blocks, destination, progress=progress)
+    return _export(timeline, blocks, destination, progress)
 
 
 def export_blocks(
@@ -222,8 +217,14 @@ def export_blocks(
     *,
     progress: Progress | None = None,
 ) -> Path:
-    """Write already rendered int16 blocks covering [0, duration) atomically to destination."""
+    """Write int16 blocks covering [0, duration) of the timeline atomically to destination."""
     check_destination(destination)
+    return _export(timeline, blocks, destination, progress)
+
+
+def _export(
+    timeline: Timeline, blocks: Iterable[Pcm], destination: Path, progress: Progress | None
+) -> Path:
     suffix = destination.suffix.lower()
     with _sigterm_cleans_up():
         created: list[Path] = []
