@@ -527,7 +527,7 @@ def test_two_processes_sharing_one_cache_both_get_it_right(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_a_worker_that_never_starts_gives_the_timeout_error_and_is_killed() -> None:
-    marker = "31.4159"  # a unique argument, to find the process again
+    marker = f"31.{os.getpid()}"  # a unique argument, to find the process again
     hanging = Pyttsx3Engine(command=["sleep", marker], start_timeout=0.5)
     began = time.monotonic()
     with pytest.raises(VoiceError) as caught:
@@ -645,7 +645,7 @@ except KeyboardInterrupt:
 
 @pytest.mark.slow
 def test_the_worker_is_killed_when_the_caller_is_interrupted(tmp_path: Path) -> None:
-    marker = "27.1828"
+    marker = f"27.{os.getpid()}"
     script = tmp_path / "parent.py"
     script.write_text(INTERRUPTED_PARENT)
     parent = subprocess.Popen([PYTHON, str(script), marker], stdout=subprocess.PIPE, text=True)

@@ -130,23 +130,25 @@ def trim_silence(samples: Int16Array, sample_rate: int) -> Int16Array:
     """The clip without leading and trailing silence, a few faded ms kept at each end."""
     if samples.size == 0:
         return samples.astype(np.int16)
-    magnitude = np.abs(samples.astype(np.int32))
-    threshold = max(_SOUND_FLOOR, int(magnitude.max() * _SOUND_SHARE))
-    loud = np.flatnonzero(magnitude > threshold)
-    if loud.size == 0:
+    peak = max(int(samples.max()), -int(samples.min()))
+    threshold = max(_SOUND_FLOOR, int(peak * _SOUND_SHARE))
+    loud = (samples > threshold) | (samples < -threshold)
+    if not loud.any():
         return np.zeros(0, dtype=np.int16)
-    first, last = int(loud[0]), int(loud[-1])
+    first = int(loud.argmax())
+    last = samples.size - 1 - int(loud[::-1].argmax())
     start = max(0, first - round(LEAD_SECONDS * sample_rate))
     end = min(samples.size, last + 1 + round(TAIL_SECONDS * sample_rate))
-    clip = samples[start:end].astype(np.float64)
+    clip = samples[start:end].astype(np.int16)  # a copy: the fades below must not touch samples
     # raised-cosine ramps over the quiet margins, at least 1 ms even where the engine gave no
     # margin: the first and last samples are exactly zero, so no click
     least = max(1, round(MIN_FADE_SECONDS * sample_rate))
     fade_in = min(max(first - start, least), clip.size)
     fade_out = min(max(end - last - 1, least), clip.size)
-    clip[:fade_in] *= _ramp(fade_in)
-    clip[clip.size - fade_out :] *= _ramp(fade_out)[::-1]
-    return np.round(clip).astype(np.int16)
+    clip[:fade_in] = np.round(clip[:fade_in] * _ramp(fade_in))
+    tail = clip.size - fade_out
+    clip[tail:] = np.round(clip[tail:] * _ramp(fade_out)[::-1])
+    return clip
 
 
 def _ramp(length: int) -> NDArray[np.float64]:

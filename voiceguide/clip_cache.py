@@ -14,6 +14,7 @@ import json
 import os
 import struct
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,8 @@ from voiceguide.clip_audio import Int16Array
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).
 FORMAT_VERSION = 1
 
-_MAGIC = b"VGCLIP\x00\x01"
-_HEADER = struct.Struct("<8sII16s")  # magic, sample rate, frames, blake2b-128 of the rest
+_MAGIC = b"VGCLIP\x00\x02"
+_HEADER = struct.Struct("<8sIII")  # magic, sample rate, frames, CRC-32 of rate, frames, samples
 _SUFFIX = ".clip"
 
 
@@ -46,10 +47,9 @@ def default_cache_folder() -> Path:
     return base / "speech"
 
 
-def _checksum(sample_rate: int, frames: int, payload: bytes) -> bytes:
-    digest = hashlib.blake2b(struct.pack("<II", sample_rate, frames), digest_size=16)
-    digest.update(payload)
-    return digest.digest()
+def _checksum(sample_rate: int, frames: int, payload: bytes) -> int:
+    # CRC-32 catches torn and damaged files (what a cache meets) and is fast on clips of MBs
+    return zlib.crc32(payload, zlib.crc32(struct.pack("<II", sample_rate, frames)))
 
 
 class ClipCache:

@@ -69,7 +69,7 @@ class Pyttsx3Engine:
     ) -> list[tuple[Int16Array, int]]:
         if not texts:
             return []
-        with tempfile.TemporaryDirectory(prefix="voiceguide-speech-") as folder:
+        with tempfile.TemporaryDirectory(prefix="voiceguide-speech-", dir=_scratch()) as folder:
             clips: list[tuple[Int16Array, int]] = []
             with _Worker(self.command) as worker:
                 worker.send(
@@ -96,9 +96,30 @@ class Pyttsx3Engine:
             return clips
 
 
+def _scratch() -> str | None:
+    """A RAM-backed folder for the worker's short-lived files where there is one."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def _short(text: str, limit: int = 40) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _hold_ctrl_c() -> bool:
+    """Hold SIGINT while the worker starts: interrupted inside Popen, we would not know its pid."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return True
+
+
+def _release_ctrl_c(held: bool) -> None:
+    if held:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 class _Worker:
@@ -106,23 +127,34 @@ class _Worker:
 
     def __init__(self, command: Sequence[str]) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        blocked = _hold_ctrl_c()
         try:
-            self.process = subprocess.Popen(
-                list(command),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                # own process group: Ctrl-C reaches voiceguide, which then kills the whole group
-                # (the worker and the forks it made)
-                start_new_session=os.name == "posix",
+            try:
+                self.process = subprocess.Popen(
+                    list(command),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self._stderr,
+                    # own process group: Ctrl-C reaches voiceguide, which then kills the whole
+                    # group (the worker and the forks it made)
+                    start_new_session=os.name == "posix",
+                )
+            finally:
+                _release_ctrl_c(blocked)  # a Ctrl-C held meanwhile is raised from here on
+            assert self.process.stdout is not None
+            self._reader = threading.Thread(
+                target=self._read, args=(self.process.stdout,), daemon=True
             )
+            self._reader.start()
         except OSError as error:
             self._stderr.close()
             raise VoiceError(f"cannot start the speech worker: {error.strerror}") from error
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        assert self.process.stdout is not None
-        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
-        self._reader.start()
+        except BaseException:
+            if hasattr(self, "process"):
+                self.kill()
+            self._stderr.close()
+            raise
 
     def _read(self, stream: IO[bytes]) -> None:
         with contextlib.suppress(OSError, ValueError):

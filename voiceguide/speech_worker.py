@@ -25,6 +25,7 @@ also hides pyttsx3's fixed 10 ms sleep per runAndWait.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -210,22 +211,38 @@ def synthesize_in_process(request: dict[str, Any], send: Send) -> None:
         send({"clip": index, "path": str(path), "sample_rate": rate})
 
 
-def _forked_clip(request: dict[str, Any], index: int) -> None:
-    """In a fresh fork: make one clip, leave its rate or its error beside it, then _exit."""
-    folder = Path(request["folder"])
-    path = _clip_path(folder, index)
-    code = 1
+def _forked_clip(request: dict[str, Any], index: int, report: int) -> None:
+    """In a fresh fork: make one clip, report its rate or its error on the pipe, then _exit."""
+    path = _clip_path(Path(request["folder"]), index)
+    message: dict[str, Any] = {"index": index}
     try:
         speaker = Speaker(request["driver"], request["voice"], request["rate"])
         speaker.save(request["texts"][index], path)
-        rate = espeak_sample_rate()
-        (folder / f"{index:05d}.rate").write_text(str(rate or ""), encoding="utf-8")
-        code = 0
+        message["sample_rate"] = espeak_sample_rate()
     except BaseException as error:
-        with contextlib.suppress(OSError):
-            (folder / f"{index:05d}.err").write_text(_one_line(error), encoding="utf-8")
+        message["error"] = _one_line(error)[:1000]
     finally:
-        os._exit(code)
+        # one short write is atomic on a pipe, however many forks share it
+        with contextlib.suppress(OSError):
+            os.write(report, (json.dumps(message) + "\n").encode("utf-8"))
+        os._exit(0)
+
+
+def _read_reports(report: int, pending: bytearray, into: dict[int, dict[str, Any]]) -> None:
+    """Whatever the forks have reported so far (the pipe is non-blocking)."""
+    while True:
+        try:
+            chunk = os.read(report, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        pending.extend(chunk)
+    *lines, rest = bytes(pending).split(b"\n")
+    pending[:] = rest
+    for line in lines:
+        message = json.loads(line)
+        into[int(message["index"])] = message
 
 
 def synthesize_forked(request: dict[str, Any], send: Send, flush: Callable[[], None]) -> None:
@@ -234,8 +251,15 @@ def synthesize_forked(request: dict[str, Any], send: Send, flush: Callable[[], N
     folder = Path(request["folder"])
     parallel = max(1, int(request.get("parallel") or 8))
     parent = os.getppid()
+    # the forks live a few ms: a garbage collection in one would touch (and so copy) every
+    # page of the heap it shares with this process
+    gc.disable()
+    gc.freeze()
+    report_read, report_write = os.pipe()
+    os.set_blocking(report_read, False)
+    pending = bytearray()
+    reports: dict[int, dict[str, Any]] = {}
     running: dict[int, int] = {}  # pid -> clip index
-    finished: set[int] = set()
     started = reported = 0
     try:
         while reported < len(texts):
@@ -243,22 +267,25 @@ def synthesize_forked(request: dict[str, Any], send: Send, flush: Callable[[], N
                 flush()  # nothing buffered may be duplicated into the child
                 pid = os.fork()
                 if pid == 0:
-                    _forked_clip(request, started)
+                    os.close(report_read)
+                    _forked_clip(request, started, report_write)
                 running[pid] = started
                 started += 1
             pid, status = os.wait()
             index = running.pop(pid, None)
             if index is None:
                 continue
-            if os.waitstatus_to_exitcode(status) != 0:
-                send({"error": _clip_error(folder, index, texts[index], status)})
-                return
-            finished.add(index)
-            while reported in finished:
-                rate_file = folder / f"{reported:05d}.rate"
-                rate_text = rate_file.read_text(encoding="utf-8").strip()
+            _read_reports(report_read, pending, reports)
+            if index not in reports:  # killed, or crashed inside the driver
+                code = os.waitstatus_to_exitcode(status)
+                reports[index] = {"error": f"the speech process ended with status {code}"}
+            while reported in reports:
+                message = reports.pop(reported)
+                if "error" in message:
+                    send({"error": f'cannot synthesize "{texts[reported]}": {message["error"]}'})
+                    return
                 path = _clip_path(folder, reported)
-                send({"clip": reported, "path": str(path), "sample_rate": int(rate_text or 0)})
+                send({"clip": reported, "path": str(path), "sample_rate": message["sample_rate"]})
                 reported += 1
             if os.getppid() != parent:  # voiceguide is gone: stop making clips nobody reads
                 return
@@ -267,14 +294,8 @@ def synthesize_forked(request: dict[str, Any], send: Send, flush: Callable[[], N
             with contextlib.suppress(OSError):
                 os.kill(pid, 9)
                 os.waitpid(pid, 0)
-
-
-def _clip_error(folder: Path, index: int, text: str, status: int) -> str:
-    try:
-        reason = (folder / f"{index:05d}.err").read_text(encoding="utf-8").strip()
-    except OSError:
-        reason = f"the speech process ended with status {os.waitstatus_to_exitcode(status)}"
-    return f'cannot synthesize "{text}": {reason}'
+        os.close(report_read)
+        os.close(report_write)
 
 
 def main() -> int:
