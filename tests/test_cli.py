@@ -1,0 +1,157 @@
+"""The commands as a user runs them: exit statuses, one-line errors, data on stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def voiceguide(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "voiceguide", *args],
+        capture_output=True, text=True, timeout=300, cwd=cwd,
+    )
+
+
+def write(tmp_path: Path, text: str, name: str = "hip.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+GOOD = """\
+title = "Hips"
+
+[[move]]
+name = "Clamshell"
+hold = "30s"
+"""
+
+
+def test_check_accepts_a_good_script(tmp_path: Path) -> None:
+    result = voiceguide("check", str(write(tmp_path, GOOD)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{tmp_path / 'hip.toml'}: ok: 1 moves, ")
+
+
+def test_a_bad_script_is_one_line_and_status_2(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.replace('hold = "30s"', 'hlod = "30s"'))
+    for command in ("check", "plan", "export"):
+        extra = ["-o", "out.wav"] if command == "export" else []
+        result = voiceguide(command, "hip.toml", *extra, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr == (
+            'hip.toml:5: move 1 "Clamshell": unknown key "hlod"; did you mean "hold"?\n'
+        )
+        assert result.stdout == ""
+    assert not (tmp_path / "out.wav").exists()
+
+
+def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
+    write(tmp_path, 'title = "Hips"\n[[move]]\nname "Clamshell"\n')
+    result = voiceguide("check", "hip.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("hip.toml:3: invalid TOML: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_routine_that_does_not_exist(tmp_path: Path) -> None:
+    result = voiceguide("plan", "hip-mobilty", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "hip-mobilty: no such file, and no bundled routine of that name (bundled: "
+        "hip-mobility, seven-minute, tabata); see `voiceguide list`\n"
+    )
+
+
+def test_an_unknown_voice_names_the_closest_and_exits_2(tmp_path: Path) -> None:
+    result = voiceguide("plan", "tabata", "--voice", "englsh", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith('no voice "englsh"; closest: ')
+    assert "English" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_grown_rest_warns_on_stderr_and_strict_refuses(tmp_path: Path) -> None:
+    script = GOOD + 'sides = "each"\nrest_between_sides = "1s"\n'
+    write(tmp_path, script)
+    result = voiceguide("plan", "hip.toml", "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith('warning: hip.toml: move 1 "Clamshell": the switch to the right ')
+    assert json.loads(result.stdout)["warnings"] == [warning.removeprefix("warning: ")]
+    write(tmp_path, script + "\n[settings]\nstrict = true\n")
+    result = voiceguide("plan", "hip.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.endswith("(strict = true: make the rest longer)\n")
+
+
+def test_plan_json_has_exactly_the_documented_fields(tmp_path: Path) -> None:
+    result = voiceguide("plan", "tabata", "--json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert set(document) == {
+        "title", "sample_rate", "duration", "voice", "rate", "warnings", "events", "phases"
+    }
+    assert {key for event in document["events"] for key in event} == {
+        "start", "end", "kind", "cue", "text", "move", "set", "side"
+    }
+    assert {key for phase in document["phases"] for key in phase} == {
+        "start", "end", "kind", "move", "set", "side", "reps"
+    }
+    starts = [event["start"] for event in document["events"]]
+    assert starts == sorted(starts)
+    assert {phase["kind"] for phase in document["phases"]} == {"intro", "window", "work", "outro"}
+    assert document["rate"] == 180
+
+
+def test_voice_and_rate_options_override_the_script(tmp_path: Path) -> None:
+    slow = json.loads(voiceguide("plan", "tabata", "--json", "--rate", "120").stdout)
+    fast = json.loads(voiceguide("plan", "tabata", "--json", "--rate", "300").stdout)
+    assert slow["rate"] == 120 and fast["rate"] == 300
+    assert slow["duration"] > fast["duration"]
+    german = json.loads(voiceguide("plan", "tabata", "--json", "--voice", "de").stdout)
+    assert "German" in german["voice"] or "de" in german["voice"].lower()
+
+
+def test_sample_rate_option(tmp_path: Path) -> None:
+    document = json.loads(voiceguide("plan", "tabata", "--json", "--sample-rate", "48000").stdout)
+    assert document["sample_rate"] == 48000
+    result = voiceguide("plan", "tabata", "--sample-rate", "12345")
+    assert result.returncode == 2
+
+
+def test_list_and_voices() -> None:
+    listed = voiceguide("list")
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+        "hip-mobility", "seven-minute", "tabata"
+    ]
+    voices = voiceguide("voices")
+    assert voices.returncode == 0
+    assert "German" in voices.stdout and "English" in voices.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "export", "list", "voices"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = voiceguide(command, "--help")
+    assert result.returncode == 0
+    assert "Example" in result.stdout
+
+
+def test_version() -> None:
+    result = voiceguide("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "voiceguide, version 0.1.0"
+
+
+def test_an_unknown_export_format_is_bad_input(tmp_path: Path) -> None:
+    result = voiceguide("export", "tabata", "-o", "tabata.ogg", cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
