@@ -5,6 +5,7 @@
 1. Cold cache: `voiceguide export hip-mobility` with an empty speech cache, against the floor of
    espeak-ng synthesizing the same unique phrases in one process (target: at most 2x).
 2. Warm cache: the same export again, as multiples of real time (target: at least 500x).
+   The speech layer's own share is measured too: SpeechBank.prepare of the same phrases.
 3. Peak memory (max RSS) of exporting a 2-hour routine against the 12-minute one (target: at most
    1.25x).
 """
@@ -57,6 +58,16 @@ def espeak_floor(phrases: list[str], rate: int, folder: Path) -> float:
     return time.perf_counter() - started
 
 
+def synthesis_only(phrases: list[str], rate: int) -> float:
+    """The speech layer alone: a cold SpeechBank.prepare of the same phrases, no cache."""
+    from voiceguide.speech import SpeechBank, default_engine
+
+    bank = SpeechBank(default_engine(), None, rate, 22050, None)
+    started = time.perf_counter()
+    bank.prepare(phrases)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -65,12 +76,13 @@ def main() -> None:
         long_script.write_text(text.replace("[settings]", "rounds = 10\n\n[settings]", 1))
 
         phrases = unique_phrases(HIP, folder / "plan-cache")
-        cold, floor = [], []
+        cold, floor, synthesis = [], [], []
         for run in range(RUNS):
             cache = folder / f"cold-{run}"
             seconds, _ = voiceguide(["export", str(HIP), "-o", str(folder / "hip.wav")], cache)
             cold.append(seconds)
             floor.append(espeak_floor(phrases, 165, folder))
+            synthesis.append(synthesis_only(phrases, 165))
         warm_cache = folder / "cold-0"
         warm = [voiceguide(["export", str(HIP), "-o", str(folder / "hip.wav")], warm_cache)[0]
                 for _ in range(RUNS)]
@@ -83,7 +95,9 @@ def main() -> None:
         long_session = float(subprocess.run(["soxi", "-D", str(folder / "b.wav")],
                                             capture_output=True, text=True, check=True).stdout)
 
-    cold_s, floor_s, warm_s = (statistics.median(x) for x in (cold, floor, warm))
+    cold_s, floor_s, warm_s, synth_s = (
+        statistics.median(x) for x in (cold, floor, warm, synthesis)
+    )
     print(f"hip-mobility: {session / 60:.1f} min session, {len(phrases)} unique phrases; "
           f"median of {RUNS} runs")
     print()
@@ -91,6 +105,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     print(f"| cold-cache export vs espeak-ng floor | {cold_s:.2f} s | {floor_s:.2f} s | "
           f"{cold_s / floor_s:.2f}x | at most 2x |")
+    print(f"| cold synthesis alone (SpeechBank.prepare) vs espeak-ng floor | {synth_s:.3f} s | "
+          f"{floor_s:.3f} s | {synth_s / floor_s:.2f}x | |")
     print(f"| warm-cache export speed | {warm_s:.2f} s | {session:.0f} s of audio | "
           f"{session / warm_s:.0f}x real time | at least 500x |")
     print(f"| peak memory, {long_session / 60:.0f}-min vs {session / 60:.0f}-min routine | "
