@@ -745,7 +745,7 @@ def test_settings_written_as_dotted_keys_are_found_on_their_line() -> None:
 
 
 PHRASE_CASES = [
-    ('rets = "Pause."', 'unknown key "phrases.rets"; did you mean "phrases.rest"?'),
+    ('reest = "Pause."', 'unknown key "phrases.reest"; did you mean "phrases.rest"?'),
     (
         'move_of = "Move {n}."',
         '"phrases.move_of" must use exactly the placeholders {n} and {total}, '

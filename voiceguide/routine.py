@@ -32,8 +32,19 @@ class Phrases:
     need_move: str = "You need {items}."
     about: str = "About {minutes} minutes."
     done: str = "Routine complete. Well done."
-    # extensions of the format (documented in docs/ROUTINE_FORMAT.md), for other languages
+    # extensions of the format (docs/ROUTINE_FORMAT.md, section 7), so that a routine in
+    # another language needs no English word
     and_: str = "and"  # TOML key "and": joins the last two items of a list
+    one_set: str = "One set of {work}"  # the move summary: "One set of 30 seconds, each side."
+    sets: str = "{n} sets of {work}"
+    reps: str = "{n} reps"
+    one_rep: str = "1 rep"
+    seconds: str = "{n} seconds"
+    minutes: str = "{n} minutes"
+    one_minute: str = "1 minute"
+    each_side: str = "each side"
+    left_only: str = "left side"
+    right_only: str = "right side"
 
 
 @dataclass(frozen=True)

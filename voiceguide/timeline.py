@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from voiceguide.errors import ScriptError
-from voiceguide.routine import Move, Routine, Side
-from voiceguide.units import format_clock, spoken_duration, to_frames
+from voiceguide.routine import Move, Phrases, Routine, Side
+from voiceguide.units import format_clock, to_frames
 
 EventKind = Literal["speech", "beep"]
 PhaseKind = Literal["intro", "window", "work", "outro"]
@@ -330,7 +330,7 @@ class _Sequencer:
             total = len(self.routine.moves)
             texts.append(("announce", phrases.move_of.format(n=move.number, total=total)))
             texts.append(("announce", _sentence(move.name)))
-            texts.append(("announce", _move_summary(move)))
+            texts.append(("announce", _move_summary(move, phrases)))
             if move.equipment:
                 items = _join(move.equipment, phrases.and_)
                 texts.append(("announce", phrases.need_move.format(items=items)))
@@ -489,19 +489,29 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
             )
 
 
-_NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
-
-
-def _move_summary(move: Move) -> str:
-    """ "Two sets of 10 reps, each side." """
-    count = _NUMBER_WORDS[move.sets - 1] if move.sets <= 10 else str(move.sets)
-    sets = f"{count} set" + ("" if move.sets == 1 else "s")
+def _move_summary(move: Move, phrases: Phrases) -> str:
+    """ "One set of 30 seconds, each side." / "2 sets of 10 reps." in the routine's phrases."""
     if move.kind == "reps":
-        work = f"{move.reps} rep" + ("" if move.reps == 1 else "s")
+        assert move.reps is not None
+        work = phrases.one_rep if move.reps == 1 else phrases.reps.format(n=move.reps)
     else:
-        work = spoken_duration(move.work_seconds)
-    sides = {"none": "", "each": ", each side", "left": ", left side", "right": ", right side"}
-    return f"{sets} of {work}{sides[move.sides]}."
+        work = _spoken_duration(move.work_seconds, phrases)
+    if move.sets == 1:
+        text = phrases.one_set.format(work=work)
+    else:
+        text = phrases.sets.format(n=move.sets, work=work)
+    sides = {"each": phrases.each_side, "left": phrases.left_only, "right": phrases.right_only}
+    if move.sides in sides:
+        text += ", " + sides[move.sides]
+    return _sentence(text)
+
+
+def _spoken_duration(seconds: float, phrases: Phrases) -> str:
+    """Whole minutes as minutes, anything else as seconds: "2 minutes", "90 seconds"."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return phrases.one_minute if minutes == 1 else phrases.minutes.format(n=minutes)
+    return phrases.seconds.format(n=f"{seconds:g}")
 
 
 def _join(items: tuple[str, ...], and_word: str) -> str:
