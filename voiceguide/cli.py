@@ -6,45 +6,19 @@ failure, 130 interrupted); warnings go to stderr, data to stdout.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from voiceguide import __version__
+from voiceguide.cli_options import session_options
+from voiceguide.cli_play import play
 from voiceguide.errors import VoiceguideError
 
 if TYPE_CHECKING:
     from voiceguide.session import Session
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-SAMPLE_RATE_CHOICES = ("22050", "44100", "48000")
-
-
-def session_options(command: F) -> F:
-    """--voice, --rate and --sample-rate, the same on every command that makes a session."""
-    command = click.option(
-        "--sample-rate",
-        type=click.Choice(SAMPLE_RATE_CHOICES),
-        default="22050",
-        show_default=True,
-        help="Samples per second of the session audio.",
-    )(command)
-    command = click.option(
-        "--rate",
-        type=click.IntRange(80, 400),
-        help="Speech rate in words per minute (overrides the script).",
-    )(command)
-    command = click.option(
-        "--voice",
-        help="A voice id, a language code (de, en-gb) or part of a voice name.",
-    )(command)
-    return command
-
 
 def _prepare(script: str, voice: str | None, rate: int | None, sample_rate: str) -> Session:
     from voiceguide.session import prepare_session
@@ -181,16 +155,11 @@ def export(
     click.echo(f"wrote {written}", err=True)
 
 
-def _add_play_command() -> None:
-    from voiceguide.cli_play import play
-
-    cli.add_command(play)
+cli.add_command(play)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where errors become messages and exit statuses."""
-    with contextlib.suppress(ImportError):  # TODO(lead): drop once cli_play lands
-        _add_play_command()
     try:
         result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
     except click.exceptions.Abort:

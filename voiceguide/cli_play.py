@@ -1,6 +1,6 @@
 """`voiceguide play`: the session live, hands-free, with keys and a status line.
 
-The lead's `cli` group registers this command; errors propagate to `cli.main`, which prints
+`cli` registers this command; errors propagate to `cli.main`, which prints
 them as one line (PlaybackError: exit status 1; Ctrl-C: 130).
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from voiceguide.cli import session_options
+from voiceguide.cli_options import session_options
 from voiceguide.errors import ScriptError
 
 if TYPE_CHECKING:
