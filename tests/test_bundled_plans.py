@@ -33,25 +33,21 @@ def frames(seconds: float, rate: int) -> int:
     return round(seconds * rate)
 
 
-def test_seven_minute_workout_is_twelve_times_thirty_seconds_in_470() -> None:
-    document = plan("seven-minute")
+@pytest.mark.parametrize(
+    ("name", "phases", "seconds", "first_go_to_last_end"),
+    [("seven-minute", 12, 30, 470), ("tabata", 8, 20, 230)],
+)
+def test_interval_routines_keep_their_exact_timing(
+    name: str, phases: int, seconds: int, first_go_to_last_end: int
+) -> None:
+    document = plan(name)
     rate = document["sample_rate"]
     works = work_phases(document)
-    assert len(works) == 12
+    assert len(works) == phases
     for phase in works:
-        assert frames(phase["end"], rate) - frames(phase["start"], rate) == 30 * rate
-    assert frames(works[-1]["end"], rate) - frames(works[0]["start"], rate) == 470 * rate
-    assert document["warnings"] == []
-
-
-def test_tabata_is_eight_times_twenty_seconds_in_230() -> None:
-    document = plan("tabata")
-    rate = document["sample_rate"]
-    works = work_phases(document)
-    assert len(works) == 8
-    for phase in works:
-        assert frames(phase["end"], rate) - frames(phase["start"], rate) == 20 * rate
-    assert frames(works[-1]["end"], rate) - frames(works[0]["start"], rate) == 230 * rate
+        assert frames(phase["end"], rate) - frames(phase["start"], rate) == seconds * rate
+    span = frames(works[-1]["end"], rate) - frames(works[0]["start"], rate)
+    assert span == first_go_to_last_end * rate
     assert document["warnings"] == []
 
 
