@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from voiceguide.errors import ScriptError
+from voiceguide.errors import ScriptError, UnknownVoiceError
 from voiceguide.resources import bundled_scripts, find_script
 
 if TYPE_CHECKING:
@@ -86,7 +86,12 @@ def prepare_session(
         )
         routine = replace(routine, settings=settings)
     engine = engine or default_engine()
-    voice_info = resolve_voice(engine, settings.voice)
+    try:
+        voice_info = resolve_voice(engine, settings.voice)
+    except UnknownVoiceError as error:
+        if voice is not None:  # --voice: the script is not to blame
+            raise
+        raise UnknownVoiceError(f'{routine.path}: "settings.voice": {error}') from None
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
     sounds = CueSounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()
