@@ -64,9 +64,20 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
 @cli.command()
 @click.argument("script")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a printable session sheet (one HTML page) instead of printing the table.",
+)
 @session_options
 def plan(
-    script: str, as_json: bool, voice: str | None, rate: int | None, sample_rate: str
+    script: str,
+    as_json: bool,
+    html_file: Path | None,
+    voice: str | None,
+    rate: int | None,
+    sample_rate: str,
 ) -> None:
     """Show what is heard when: every spoken cue and beep, to the frame.
 
@@ -74,11 +85,40 @@ def plan(
     Example:
         voiceguide plan hip-mobility
         voiceguide plan seven-minute --json
+        voiceguide plan hip-mobility --html hip-mobility.html
     """
     from voiceguide.plan_output import plan_json, plan_table
 
+    if html_file is not None:
+        from voiceguide.session_sheet import write_session_sheet
+        from voiceguide.text_files import check_text_destination
+
+        # refuse a bad destination before any speech is made
+        check_text_destination(html_file, overwrite=True)
+        session = _prepare(script, voice, rate, sample_rate)
+        written = write_session_sheet(session.routine, session.timeline, html_file, source=script)
+        click.echo(f"wrote {written}", err=True)
+        if as_json:
+            click.echo(plan_json(session.timeline))
+        return
     session = _prepare(script, voice, rate, sample_rate)
     click.echo(plan_json(session.timeline) if as_json else plan_table(session.timeline))
+
+
+@cli.command()
+@click.argument("name")
+def new(name: str) -> None:
+    """Write NAME.toml, a commented routine script to start from (never overwrites a file).
+
+    \b
+    Example:
+        voiceguide new knee-routine
+        voiceguide check knee-routine.toml
+    """
+    from voiceguide.scaffold import write_new_routine
+
+    written = write_new_routine(name)
+    click.echo(f"wrote {written}: edit it, then try voiceguide plan {written}", err=True)
 
 
 @cli.command()

@@ -489,6 +489,11 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
             )
 
 
+def move_summary(move: Move, phrases: Phrases) -> str:
+    """The summary spoken in a move's announcement (the session sheet prints it too)."""
+    return _move_summary(move, phrases)
+
+
 def _move_summary(move: Move, phrases: Phrases) -> str:
     """ "One set of 30 seconds, each side." / "2 sets of 10 reps." in the routine's phrases."""
     if move.kind == "reps":
