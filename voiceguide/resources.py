@@ -29,7 +29,7 @@ def bundled_scripts() -> dict[str, Path]:
     folder = scripts_dir()
     if not folder.is_dir():
         return {}
-    return {path.stem: path for path in sorted(folder.glob("*.toml"))}
+    return {path.stem: path for path in sorted(folder.glob("*.toml"), key=lambda p: p.stem)}
 
 
 def find_script(name_or_path: str) -> Path | None:
