@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,7 @@ def test_a_routine_that_does_not_exist(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == (
         "hip-mobilty: no such file, and no bundled routine of that name (bundled: "
-        "hip-mobility, seven-minute, tabata); see `voiceguide list`\n"
+        "hip-mobility, hip-mobility-de, seven-minute, tabata); see `voiceguide list`\n"
     )
 
 
@@ -130,18 +131,108 @@ def test_list_and_voices() -> None:
     listed = voiceguide("list")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == [
-        "hip-mobility", "seven-minute", "tabata"
+        "hip-mobility", "hip-mobility-de", "seven-minute", "tabata"
     ]
     voices = voiceguide("voices")
     assert voices.returncode == 0
     assert "German" in voices.stdout and "English" in voices.stdout
 
 
-@pytest.mark.parametrize("command", ["check", "plan", "export", "list", "voices"])
+def _commands() -> list[str]:
+    from voiceguide.cli import cli
+
+    return sorted(cli.commands)
+
+
+def test_the_commands_are_the_documented_ones() -> None:
+    assert _commands() == ["check", "export", "list", "new", "plan", "play", "voices"]
+
+
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = voiceguide(command, "--help")
     assert result.returncode == 0
-    assert "Example" in result.stdout
+    example = result.stdout.split("Example:\n", 1)[1]
+    # the example is a real command line of this command
+    assert example.lstrip().startswith(f"voiceguide {command}")
+    assert "-h, --help" in result.stdout
+
+
+def test_session_options_have_the_same_names_everywhere() -> None:
+    from voiceguide.cli import cli
+
+    def options(name: str) -> set[str]:
+        return {
+            option for param in cli.commands[name].params for option in param.opts
+            if option.startswith("-")
+        }
+
+    shared = {"--voice", "--rate", "--sample-rate"}
+    for name in ("check", "plan", "export", "play"):
+        assert shared <= options(name), name
+    # the same meaning has the same name: --quiet, -o/--output, --json
+    assert "--quiet" in options("export") and "--quiet" in options("play")
+    assert {"-o", "--output"} <= options("export")
+
+
+def test_shell_completion_scripts() -> None:
+    import os
+
+    for shell, marker in (
+        ("bash", "complete -o nosort -F _voiceguide_completion voiceguide"),
+        ("zsh", "compdef _voiceguide_completion voiceguide"),
+        ("fish", "complete --no-files --command voiceguide"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "voiceguide"], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "_VOICEGUIDE_COMPLETE": f"{shell}_source"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert marker in result.stdout, shell
+
+
+def test_bash_completion_completes_commands_and_options() -> None:
+    import os
+
+    def complete(words: str) -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "voiceguide"], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "_VOICEGUIDE_COMPLETE": "bash_complete",
+                 "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)},
+        )
+        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
+
+    assert "plan" in complete("voiceguide pl")
+    assert complete("voiceguide plan --sa") == ["--sample-rate"]
+
+
+def test_no_color_output_has_no_ansi_codes(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"}
+    write(tmp_path, GOOD.replace('hold = "30s"', 'hlod = "30s"'), "bad.toml")
+    runs = [
+        ["list"], ["plan", "tabata"], ["check", "bad.toml"], ["plan", "nope"], ["--help"],
+        ["export", "tabata", "-o", "t.wav"], ["new", "fresh"], ["new", "fresh"],
+    ]
+    for args in runs:
+        result = subprocess.run(
+            [sys.executable, "-m", "voiceguide", *args], capture_output=True, text=True,
+            timeout=300, cwd=tmp_path, env=env,
+        )
+        for stream in (result.stdout, result.stderr):
+            assert not re.search(r"\x1b\[[0-9;]*m", stream), (args, stream)
+
+
+def test_data_on_stdout_and_messages_on_stderr(tmp_path: Path) -> None:
+    exported = voiceguide("export", "tabata", "-o", "t.wav", cwd=tmp_path)
+    assert exported.stdout == "" and exported.stderr == "wrote t.wav\n"
+    made = voiceguide("new", "mine", cwd=tmp_path)
+    assert made.stdout == "" and made.stderr.startswith("wrote mine.toml")
+    sheet = voiceguide("plan", "tabata", "--html", "t.html", cwd=tmp_path)
+    assert sheet.stdout == "" and sheet.stderr == "wrote t.html\n"
+    planned = voiceguide("plan", "tabata", cwd=tmp_path)
+    assert planned.stderr == "" and planned.stdout.startswith("Tabata")
 
 
 def test_version() -> None:
