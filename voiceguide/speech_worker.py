@@ -29,6 +29,7 @@ import gc
 import importlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -78,15 +79,84 @@ def file_complete(path: Path) -> bool:
     return False
 
 
+def plain_text(text: str, driver: str) -> str:
+    """The words as `driver` must get them so that it reads them as words, never as markup.
+
+    espeak reads the text as it is: `_espeak_plain_text_only` keeps its SSML and phoneme flags
+    off. macOS reads [[...]] as embedded commands ([[slnc 5000]]) and SAPI parses text that looks
+    like XML, so for those the brackets are split or swapped for look-alikes that are not markup.
+    """
+    if driver == "nsss":
+        return re.sub(r"([\[\]])(?=[\[\]])", r"\1 ", text)
+    if driver == "sapi5":
+        return text.replace("<", "\u2039").replace(">", "\u203a")
+    return text
+
+
+def _espeak_plain_text_only() -> None:
+    """Make every espeak_Synth call of pyttsx3 read plain text, whatever flags it passes.
+
+    pyttsx3 2.99 passes neither espeakSSML (<break time="10s"/> would pause) nor espeakPHONEMES
+    ([[h@'loU]] would be phonemes); this keeps it so if a later version does.
+    """
+    from pyttsx3.drivers import _espeak
+
+    synth = _espeak.Synth
+    if getattr(synth, "plain_text_only", False):
+        return
+    markup = int(_espeak.SSML) | int(_espeak.PHONEMES)
+
+    def plain_synth(text: object, *args: Any, **kwargs: Any) -> Any:
+        if "flags" in kwargs:
+            kwargs["flags"] = int(kwargs["flags"]) & ~markup
+        elif len(args) >= 4:
+            args = (*args[:3], int(args[3]) & ~markup, *args[4:])
+        return synth(text, *args, **kwargs)
+
+    plain_synth.plain_text_only = True  # type: ignore[attr-defined]
+    _espeak.Synth = plain_synth
+
+
+def _espeak_only_ever_set_to(voice: str | None, rate: int) -> None:
+    """Have pyttsx3 set espeak-ng to `voice` and `rate` from the start, never to its defaults.
+
+    pyttsx3 sets its default voice and 200 words per minute when it starts, and ours after; in
+    espeak-ng's asynchronous mode about one clip in 200 then came out at 200 wpm all the same.
+    With only one value ever set there is nothing to get wrong.
+    """
+    from pyttsx3.drivers import espeak
+
+    original = getattr(espeak.EspeakDriver.setProperty, "original", espeak.EspeakDriver.setProperty)
+
+    def set_property(name: str, value: Any) -> Any:
+        if name == "rate":
+            value = rate
+        elif name == "voice" and voice:
+            value = voice
+        return original(name, value)
+
+    set_property.original = original  # type: ignore[attr-defined]
+    espeak.EspeakDriver.setProperty = staticmethod(set_property)
+
+
 class Speaker:
     """One pyttsx3 engine: saves one text per runAndWait and waits until the file is whole."""
 
     def __init__(self, driver: str, voice: str | None, rate: int) -> None:
         import pyttsx3
 
+        if driver == "espeak":
+            _espeak_plain_text_only()
+            _espeak_only_ever_set_to(voice, rate)
         self.driver = driver
         self.voice = voice
-        self.engine: Any = pyttsx3.init(driver)
+        try:
+            self.engine: Any = pyttsx3.init(driver)
+        except Exception as error:  # espeak: our voice is set from the start, see above
+            detail = _one_line(error)
+            if voice and voice in detail:
+                raise RuntimeError(f'the voice "{voice}" cannot be used ({detail})') from None
+            raise
         self.finished = threading.Event()
         self.errors: list[BaseException] = []
         self.engine.connect("finished-utterance", self._on_finished)
@@ -106,7 +176,8 @@ class Speaker:
         timeout = FILE_TIMEOUT_SECONDS + SECONDS_PER_CHAR * len(text)
         deadline = time.monotonic() + timeout
         self.finished.clear()
-        self.engine.save_to_file(text, str(path))  # one save per runAndWait: a second is lost
+        # one save per runAndWait: a second is lost
+        self.engine.save_to_file(plain_text(text, self.driver), str(path))
         self.engine.runAndWait()
         self._raise_errors()
         # runAndWait can return before the file exists: espeak synthesises on its own thread and
