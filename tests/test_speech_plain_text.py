@@ -42,8 +42,8 @@ def espeak_cli_seconds(tmp_path: Path, text: str, *options: str) -> float:
     out = tmp_path / "cli.wav"
     subprocess.run(["espeak-ng", "-s", "170", *options, "-w", str(out), text], check=True)
     with wave.open(str(out)) as clip:
-        frames: int = clip.getnframes()
-        return frames / clip.getframerate()
+        frames, rate = int(clip.getnframes()), int(clip.getframerate())
+    return frames / rate
 
 
 def engine_seconds(engine: Pyttsx3Engine, *texts: str) -> list[float]:
