@@ -22,7 +22,7 @@ import numpy as np
 from voiceguide.clip_audio import Int16Array
 
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: espeak clips no longer made at 200 wpm now and then
 
 _MAGIC = b"VGCLIP\x00\x02"
 _HEADER = struct.Struct("<8sIII")  # magic, sample rate, frames, CRC-32 of rate, frames, samples
