@@ -206,7 +206,32 @@ def test_bash_completion_completes_commands_and_options() -> None:
     assert complete("voiceguide plan --sa") == ["--sample-rate"]
 
 
-def test_no_color_output_has_no_ansi_codes(tmp_path: Path) -> None:
+def in_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """What a user sees: the command's stdout and stderr on a pseudo-terminal."""
+    import os
+    import pty
+
+    main, side = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *args], stdin=subprocess.DEVNULL, stdout=side,
+        stderr=side, cwd=cwd, env=env,
+    )
+    os.close(side)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    assert process.wait(timeout=300) in (0, 2), seen
+    return seen.decode("utf-8", "replace")
+
+
+def test_no_color_output_has_no_ansi_colour_codes(tmp_path: Path) -> None:
     import os
 
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"}
@@ -214,14 +239,14 @@ def test_no_color_output_has_no_ansi_codes(tmp_path: Path) -> None:
     runs = [
         ["list"], ["plan", "tabata"], ["check", "bad.toml"], ["plan", "nope"], ["--help"],
         ["export", "tabata", "-o", "t.wav"], ["new", "fresh"], ["new", "fresh"],
+        ["plan", "tabata", "--sample-rate", "1"],
     ]
     for args in runs:
-        result = subprocess.run(
-            [sys.executable, "-m", "voiceguide", *args], capture_output=True, text=True,
-            timeout=300, cwd=tmp_path, env=env,
-        )
-        for stream in (result.stdout, result.stderr):
-            assert not re.search(r"\x1b\[[0-9;]*m", stream), (args, stream)
+        seen = in_terminal(args, tmp_path, env)
+        assert seen.strip(), args
+        assert not re.search(r"\x1b\[[0-9;]*m", seen), (args, seen)
+    # the terminal really showed the export's progress bar, where colour would be
+    assert "Exporting u.wav" in in_terminal(["export", "tabata", "-o", "u.wav"], tmp_path, env)
 
 
 def test_data_on_stdout_and_messages_on_stderr(tmp_path: Path) -> None:
