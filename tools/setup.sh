@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 packages=(espeak-ng libespeak-ng1 ffmpeg sox libasound2-dev libasound2-plugins pulseaudio
           pulseaudio-utils gcc python3-dev python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(procps)
+    # chromium + fonts: the session sheet test renders the page; zsh and fish: the README's
+    # completion lines are run in their own shells
+    packages+=(procps chromium fonts-dejavu-core zsh fish)
 fi
 
 missing=()
