@@ -147,6 +147,11 @@ def test_n_in_a_window_goes_to_just_before_the_countdown_then_to_the_go() -> Non
     # window [3, 10): speech ends at 5 s, ticks from 7 s: 1 s before the countdown is 6 s
     assert next_point(timeline, s(5.5)) == s(6.0)
     assert next_point(timeline, s(6.5)) == s(10.0)
+    # window [20, 29) opens with the end beep of the work before it; speech to 23 s, ticks from
+    # 26 s
+    assert next_point(timeline, s(20.1)) == s(25.0)
+    assert next_point(timeline, s(24.0)) == s(25.0)
+    assert next_point(timeline, s(25.5)) == s(29.0)
     _, sink, _, _ = run(keys=[(4.0, "n"), (6.0, "n")])
     starts = [sink.first_frame(i) for i in range(len(sink.handles))]
     assert s(6.0) in starts
@@ -161,7 +166,12 @@ def test_n_in_a_work_phase_goes_to_the_next_window_and_from_the_outro_ends() -> 
     assert next_point(timeline, s(12.0)) == s(20.0)
     assert next_point(timeline, s(1.0)) == s(3.0)
     assert next_point(timeline, s(36.0)) == timeline.duration
-    result, sink, clock, _ = run(keys=[(12.0, "n"), (14.0, "n"), (16.0, "n"), (20.0, "n")])
+    keys = [(12.0, "n"), (14.0, "n"), (16.0, "n"), (18.0, "n"), (20.0, "n")]
+    result, sink, clock, _ = run(keys=keys)
+    # 12 s: work -> window at 20; 14 s (at 22): -> 25, before the ticks; 16 s (at 26): -> go at
+    # 29; 18 s (at 31): -> outro at 35; 20 s (at 36): the end
+    jumps = [i for i, handle in enumerate(sink.handles) if handle.started in (12, 14, 16, 18)]
+    assert [sink.first_frame(i) for i in jumps] == [s(20.0), s(25.0), s(29.0), s(35.0)]
     assert result.finished
     assert clock.now == 20.0
     assert all(handle.stopped_at is not None or not handle.is_playing() for handle in sink.handles)

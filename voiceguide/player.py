@@ -209,21 +209,22 @@ def resume_point(timeline: Timeline, frame: int) -> int:
 
 def next_point(timeline: Timeline, frame: int) -> int:
     """Where `n` goes: the next phase. From a window, that is the work phase with its lead-in:
-    the wait is cut to 1 s before the countdown (never past the window's speech); pressed again
-    there, straight to the go beep. From the outro: the end."""
+    the wait is cut to 1 s before the countdown (or to the end of the window's speech, if later);
+    pressed again there, straight to the go beep. From the outro: the end."""
     phases = timeline.phases
     index = phase_index_at(timeline, frame)
     phase = phases[index]
     if phase.kind == "window" and index + 1 < len(phases) and phases[index + 1].kind == "work":
         work = phases[index + 1]
-        beeps = [e.start for e in timeline.events if e.kind == "beep" and phase.start <= e.start]
-        first_beep = min([start for start in beeps if start <= work.start] or [work.start])
-        speech_ends = [
-            e.end
-            for e in timeline.events
-            if e.kind == "speech" and phase.start <= e.start and e.end <= first_beep
-        ]
-        target = max([first_beep - timeline.sample_rate, phase.start, *speech_ends])
+        inside = [e for e in timeline.events if phase.start <= e.start < work.start]
+        # the window's speech, then its countdown: the beeps after the speech (a beep at the
+        # window's very start is the end beep of the phase before)
+        spoken = max([e.end for e in inside if e.kind == "speech"], default=phase.start)
+        countdown = min(
+            [e.start for e in inside if e.kind == "beep" and e.start >= spoken],
+            default=work.start,
+        )
+        target = max(countdown - timeline.sample_rate, spoken)
         return target if target > frame else work.start
     return phases[index + 1].start if index + 1 < len(phases) else timeline.duration
 
