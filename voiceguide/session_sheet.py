@@ -119,7 +119,12 @@ def _header(routine: Routine, timeline: Timeline) -> str:
     ]
     if routine.equipment:
         facts.append(("Equipment", ", ".join(routine.equipment)))
-    rows = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+    # the equipment list is the one long fact: it gets a whole line
+    rows = "".join(
+        f'<div{" class=wide" if k == "Equipment" else ""}><dt>{escape(k)}</dt>'
+        f"<dd>{escape(v)}</dd></div>"
+        for k, v in facts
+    )
     intro = f'<p class="intro">{escape(routine.intro)}</p>' if routine.intro else ""
     return (
         f'<header><p class="kicker">Session sheet</p><h1>{escape(timeline.title)}</h1>{intro}'
@@ -353,6 +358,7 @@ p { margin: 0 0 5px; }
 .facts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px 18px;
          margin: 0; padding: 12px 14px; background: #f5f5f2; border-radius: 6px; }
 .facts div { min-width: 0; }
+.facts .wide { grid-column: 1 / -1; }
 .facts dt { font-size: 11px; text-transform: uppercase; letter-spacing: .08em;
             color: var(--muted); }
 .facts dd { margin: 0; font-weight: 600; }
