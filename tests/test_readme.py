@@ -1,8 +1,9 @@
 """Every command the README shows runs, as a user types it, in an empty folder.
 
 Shell lines come from the README's ```sh, ```bash, ```zsh and ```fish blocks (indented ones
-too). Skipped: the set-up commands (tests/test_project.py ties them to CI) and `voiceguide play`,
-which needs an audio device.
+too). The set-up commands are left to CI (tests/test_project.py ties them to .ci/run);
+`voiceguide play` plays into a private PulseAudio null sink (tools/pulse_null_sink.py) until
+the first words are heard, then is stopped with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -11,15 +12,23 @@ import dataclasses
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 
 from voiceguide.loader import load_routine, parse_routine
 from voiceguide.resources import bundled_scripts
 from voiceguide.routine import Routine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from pulse_null_sink import PulseServer, Recorder, available  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -48,9 +57,10 @@ def _skipped(line: str) -> bool:
     return line.startswith("tools/setup.sh") or line.startswith("voiceguide play ")
 
 
-def user_env() -> dict[str, str]:
+def user_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """The venv's voiceguide on PATH, as after `. .venv/bin/activate`."""
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1"}
+    base = dict(os.environ) if base is None else base
+    return {**base, "PATH": f"{BIN}{os.pathsep}{base['PATH']}", "NO_COLOR": "1"}
 
 
 def run(shell: str, line: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -140,3 +150,39 @@ def test_the_error_the_readme_shows_is_the_one_a_user_gets(tmp_path: Path) -> No
     result = run("bash", "voiceguide check hip.toml", tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == shown_error
+
+
+@pytest.mark.skipif(available() is not None, reason=str(available()))
+def test_play_from_the_readme_is_heard_on_an_audio_device(tmp_path: Path) -> None:
+    (line,) = [line for line in shell_lines("sh") if line.startswith("voiceguide play ")]
+    server = PulseServer(tmp_path / "pulse", 22050)
+    server.start()
+    try:
+        recorder = Recorder(server)
+        recorder.wait_for_frames(2205)
+        process = subprocess.Popen(
+            ["bash", "-c", line], cwd=tmp_path, env=user_env(server.env()),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        try:
+            # the first phase line comes when playing starts; the title is spoken 1 s later
+            # (lead_in) and lasts about 1.4 s
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            time.sleep(3.0)
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the user's terminal
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        time.sleep(0.3)
+        recording = recorder.stop()
+    finally:
+        server.stop()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert first.startswith("0:00"), (first, err)
+    loud = np.flatnonzero(np.abs(recording) > 0.05)
+    # the title was heard, for more than a moment
+    assert len(loud) > 0 and (loud[-1] - loud[0]) / 22050 > 0.8, err
