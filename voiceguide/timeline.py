@@ -359,7 +359,7 @@ class _Sequencer:
         else:
             self._final_countdown(go, end, slot, placed)
         for nominal, cue, text in self._work_speech(go, slot):
-            self._fit_speech(nominal, cue, text, slot, placed, go)
+            self._fit_speech(nominal, cue, text, slot, placed, go, end)
         self.phase(go, end, "work", slot)
         return end
 
@@ -411,10 +411,13 @@ class _Sequencer:
         return speech
 
     def _fit_speech(
-        self, nominal: int, cue: str, text: str, slot: _Slot, placed: _Placement, go: int
+        self, nominal: int, cue: str, text: str, slot: _Slot, placed: _Placement, go: int,
+        end: int,
     ) -> None:
         length = self.measure(text)
-        latest = nominal + self.frames(MAX_SPEECH_DELAY)
+        # it must also end a gap before the end beep: with a small gap, slipping past the end
+        # beep would put it outside the phase, over the next announcement (found by fuzzing)
+        latest = min(nominal + self.frames(MAX_SPEECH_DELAY), end - self.gap - length)
         at = placed.earliest(nominal, length, latest)
         if at is None:
             self.warnings.append(
