@@ -181,12 +181,18 @@ class Recorder:
         usable = len(self._data) // 2 * 2
         return np.frombuffer(bytes(self._data[:usable]), dtype="<i2").astype(np.float64) / 32768
 
-    def frame_at(self, moment: float) -> int:
-        """The recorded frame that was being captured at a monotonic-clock moment."""
+    def _zero(self) -> float:
         # a chunk arrives after its last frame was captured: the earliest arrival per frame
         # count gives the tightest bound on when frame 0 was captured
-        zero = min(at - count / self.rate for at, count in self._stamps)
-        return round((moment - zero) * self.rate)
+        return min(at - count / self.rate for at, count in self._stamps)
+
+    def frame_at(self, moment: float) -> int:
+        """The recorded frame that was being captured at a monotonic-clock moment."""
+        return round((moment - self._zero()) * self.rate)
+
+    def time_at(self, frame: int) -> float:
+        """The monotonic-clock moment a recorded frame was captured (to about 10 ms)."""
+        return self._zero() + frame / self.rate
 
 
 def best_lag(
