@@ -108,3 +108,33 @@ def test_terminal_keys_read_single_keys_and_restore_the_terminal() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    import voiceguide.player
+    import voiceguide.session
+    from voiceguide.cli_play import play
+
+    opened: list[str] = []
+
+    class NoSink:
+        def __init__(self, sample_rate: int) -> None:
+            opened.append("made")
+
+        def close(self) -> None:
+            opened.append("closed")
+
+    session = voiceguide.session.Session(None, hand_timeline(), None)  # type: ignore[arg-type]
+    monkeypatch.setattr(voiceguide.session, "prepare_session", lambda *a, **k: session)
+    monkeypatch.setattr(voiceguide.player, "SimpleaudioSink", NoSink)
+    result = CliRunner().invoke(play, ["test.toml", "--from", "squat"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--from': no move named \"squat\"; the moves are: "
+        "1 Plank, 2 Bridge"
+    )
+    assert opened == ["made", "closed"]  # the device check is not left running
