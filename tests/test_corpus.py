@@ -6,6 +6,8 @@ ones (megabytes, 10,000 moves) are generated here so the repository stays small.
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import subprocess
 import sys
@@ -148,3 +150,13 @@ def test_a_symlink_out_of_the_script_folder_is_refused(tmp_path: Path) -> None:
     (folder / "go.wav").unlink()
     (folder / "go.wav").write_bytes(real.read_bytes())
     assert voiceguide("check", "r.toml", cwd=folder).returncode == 0
+
+
+def test_a_cue_that_cannot_fit_before_the_end_beep_is_dropped_not_moved_past_it() -> None:
+    result = voiceguide("plan", "late-cue-with-gap-0.toml", "--json", cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [event["cue"] for event in plan["events"]].count("cue") == 0
+    assert any('"Breathe." at 1.0 s into the work phase is dropped' in w for w in plan["warnings"])
+    events = plan["events"]
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(events))
