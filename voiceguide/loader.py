@@ -203,6 +203,7 @@ class _Reader:
         moves = self.moves(document.get("move"), settings)
         return Routine(
             path=self.path,
+            name=self.name,
             title=top["title"],
             moves=moves,
             intro=top.get("intro"),

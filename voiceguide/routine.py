@@ -127,12 +127,18 @@ class Move:
 
 @dataclass(frozen=True)
 class Routine:
-    path: Path  # the script file (messages and relative sound paths)
+    path: Path  # the script file (relative sound paths)
     title: str
     moves: tuple[Move, ...]
+    name: str = ""  # how messages name the file ("hip-mobility.toml"); the path when empty
     intro: str | None = None
     equipment: tuple[str, ...] = ()
     outro: str | None = None  # None: the `done` phrase
     rounds: int = 1
     settings: Settings = field(default_factory=Settings)
     phrases: Phrases = field(default_factory=Phrases)
+
+    @property
+    def file_label(self) -> str:
+        """The script as messages name it."""
+        return self.name or str(self.path)

@@ -91,7 +91,7 @@ def prepare_session(
     except UnknownVoiceError as error:
         if voice is not None:  # --voice: the script is not to blame
             raise
-        raise UnknownVoiceError(f'{routine.path}: "settings.voice": {error}') from None
+        raise UnknownVoiceError(f'{routine.file_label}: "settings.voice": {error}') from None
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
     sounds = CueSounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()

@@ -98,10 +98,10 @@ def build_timeline(
     assert sequence is not None
     hours = sequence.duration / sample_rate / 3600
     if hours > MAX_SESSION_HOURS:
+        length = _hours_minutes(sequence.duration / sample_rate)
         raise ScriptError(
-            f"{routine.path}: the session lasts {_hours_minutes(sequence.duration / sample_rate)}"
-            f"; the limit is {MAX_SESSION_HOURS} hours: use fewer rounds, sets or moves, or "
-            "shorter rests"
+            f"{routine.file_label}: the session lasts {length}; the limit is "
+            f"{MAX_SESSION_HOURS} hours: use fewer rounds, sets or moves, or shorter rests"
         )
     if routine.settings.strict and sequence.grown:
         raise ScriptError(sequence.grown[0] + ' (strict = true: make the rest longer)')
@@ -309,7 +309,7 @@ class _Sequencer:
             "side": f"the switch to the {slot.side} side",
         }[level]
         message = (
-            f'{self.routine.path}: {slot.move.label()}: {where} grows by '
+            f'{self.routine.file_label}: {slot.move.label()}: {where} grows by '
             f'{frames / self.rate:.1f} s to fit its announcement and get_ready'
         )
         self.grown.append(message)
@@ -421,7 +421,7 @@ class _Sequencer:
         at = placed.earliest(nominal, length, latest)
         if at is None:
             self.warnings.append(
-                f'{self.routine.path}: {slot.move.label()}: "{text}" at '
+                f'{self.routine.file_label}: {slot.move.label()}: "{text}" at '
                 f"{(nominal - go) / self.rate:.1f} s into the work phase is dropped: no room "
                 "between the beeps and other speech"
             )
@@ -481,13 +481,13 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
     room = rate - gap
     if sounds["tick"] >= room:
         raise ScriptError(
-            f"{routine.path}: the tick sound lasts {sounds['tick'] / rate:.2f} s; countdown "
+            f"{routine.file_label}: the tick sound lasts {sounds['tick'] / rate:.2f} s; countdown "
             f"ticks come 1 s apart, so it must be shorter than {room / rate:.2f} s"
         )
     for move in routine.moves:
         if to_frames(move.work_seconds, rate) <= sounds["go"] + gap:
             raise ScriptError(
-                f"{routine.path}: {move.label()}: a work phase of {move.work_seconds:g} s is "
+                f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
                 "shorter than the go beep; make it longer"
             )
 
