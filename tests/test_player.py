@@ -299,3 +299,23 @@ def test_find_move_names_the_moves_when_it_cannot(spec: str, message: str) -> No
     with pytest.raises(ScriptError) as caught:
         find_move(hand_timeline(), spec)
     assert str(caught.value) == message
+
+
+def test_joins_stay_on_time_when_rendering_takes_time() -> None:
+    timeline = hand_timeline()
+    clock = FakeClock()
+    sink = RecordingSink(clock)
+    blocks = render_from(timeline, block=80)
+
+    def slow(first: int) -> Any:
+        for block in blocks(first):  # type: ignore[operator]
+            clock.now += 0.004  # 0.1 s of audio costs 4 ms: 25x real time
+            yield block
+
+    player = Player(timeline, sink, slow, keys=ScriptedKeys(clock, []), clock=clock)
+    result = player.run()
+    assert result.finished
+    heard = np.concatenate([handle.heard() for handle in sink.handles])
+    assert np.array_equal(heard, frames_pcm(0, timeline.duration))
+    for before, after in zip(sink.handles, sink.handles[1:], strict=False):
+        assert after.started == pytest.approx(before.natural_end, abs=1e-9)

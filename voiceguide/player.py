@@ -366,6 +366,7 @@ class Player:
         ]
         self._playing: list[_Playing] = []
         self._ahead: _RenderAhead | None = None
+        self._next: tuple[int, np.ndarray] | None = None  # the next stretch, cut and ready
         self._stretch_end = 0  # frame where the stretch now playing ends
         self._anchor = (0.0, 0)  # (clock time, frame) of the continuous run now playing
         self._run_start = 0
@@ -423,23 +424,28 @@ class Player:
 
             now = self._clock()
             join_at = self._join_time()
-            if self._ahead is not None and now >= join_at:
+            more = self._ahead is not None or self._next is not None
+            if more and now >= join_at:
                 self._join(join_at)
                 continue
             position = self._position(now)
             self._check_sink(now)
             self._note_completed(position)
-            if self._ahead is None and not self._playing:
+            if not more and not self._playing:
                 self._note_completed(duration)
                 self._heard += duration - self._run_start
                 self._running = False
                 return duration
             self._view.update(Snapshot(min(position, duration)))
 
-            # render the next stretch while this one plays, in slices so keys stay responsive
-            rendering = self._ahead is not None and self._render_step(join_at - now)
+            # render the next stretch while this one plays, in slices so keys stay responsive;
+            # cut it ready well before the join, so the join itself is only the play call
+            rendering = self._render_step(join_at - now)
+            ready_to_cut = not rendering or join_at - self._clock() < 0.3
+            if self._next is None and self._ahead is not None and ready_to_cut:
+                self._prepare_next()
             wait = 0.0 if rendering else self._refresh
-            if self._ahead is not None:
+            if more:
                 wait = min(wait, max(join_at - self._clock(), 0.0))
             elif self._playing:
                 wait = min(wait, max(self._playing[-1].expected_end - self._clock(), 0.0) + 0.01)
@@ -470,20 +476,19 @@ class Player:
         first_end = self._cut_after(start + self._first)
         ahead.advance(first_end, float("inf"), self._clock)
         first_end = min(first_end, ahead.rendered)
-        self._ahead = ahead
+        pcm = ahead.take(first_end)
+        self._ahead = ahead if first_end < self.timeline.duration else None
         self._run_start = start
         self._running = True
-        self._stretch_end = start
-        now = self._clock()
-        self._anchor = (now, start)
-        self._start_stretch(first_end, now)
+        self._anchor = (self._clock(), start)
+        self._start_stretch(first_end, pcm)
 
     def _join_time(self) -> float:
         anchor_time, anchor_frame = self._anchor
         return anchor_time + (self._stretch_end - anchor_frame) / self._rate
 
-    def _join(self, due: float) -> None:
-        """Start the next stretch where the one playing ends (a cut in a silence)."""
+    def _prepare_next(self) -> None:
+        """Cut the next stretch out of what is rendered: up to the last silence in it."""
         ahead = self._ahead
         assert ahead is not None
         end = self._cut_before(min(ahead.rendered, ahead.start + self._max), ahead)
@@ -493,29 +498,34 @@ class Player:
             end = self._cut_before(min(ahead.rendered, ahead.start + self._max), ahead)
         if end <= ahead.start:
             end = self.timeline.duration  # the renderer stopped short: play silence to the end
-        now = self._clock()
-        if now - due > 0.005:
-            # started late: re-anchor, so the status line and later joins follow the sound
-            self._anchor = (now, ahead.start)
-        self._start_stretch(end, now)
+        self._next = (end, ahead.take(end))
+        if end >= self.timeline.duration:
+            self._ahead = None
 
-    def _start_stretch(self, end: int, now: float) -> None:
-        ahead = self._ahead
-        assert ahead is not None
-        pcm = ahead.take(end)
+    def _join(self, due: float) -> None:
+        """Start the next stretch where the one playing ends (a cut in a silence)."""
+        if self._next is None:
+            self._prepare_next()
+        assert self._next is not None
+        (end, pcm), self._next = self._next, None
+        late = self._clock() - due
+        if late > 0.005:
+            # started late: re-anchor, so the status line and later joins follow the sound
+            self._anchor = (self._clock(), self._stretch_end)
+        self._start_stretch(end, pcm)
+
+    def _start_stretch(self, end: int, pcm: np.ndarray) -> None:
         handle = self._sink.play(pcm, self._rate)
         started = self._clock()
         anchor_time, anchor_frame = self._anchor
         expected_end = anchor_time + (end - anchor_frame) / self._rate
         self._playing.append(_Playing(handle, pcm, started, expected_end))
         self._stretch_end = end
-        if end >= self.timeline.duration:
-            self._ahead = None
 
     def _render_step(self, time_to_join: float) -> bool:
         """Render a slice of the next stretch; True while there is more to render."""
         ahead = self._ahead
-        if ahead is None or ahead.exhausted or time_to_join < 0.05:
+        if ahead is None or ahead.exhausted or time_to_join < 0.05 or self._next is not None:
             return False
         target = min(ahead.start + self._max, self.timeline.duration)
         if ahead.rendered >= target:
@@ -578,3 +588,4 @@ class Player:
             playing.handle.stop()
         self._playing = []
         self._ahead = None
+        self._next = None
