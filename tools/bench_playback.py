@@ -1,7 +1,10 @@
 """Playback benchmark: the whole hip routine played into a private PulseAudio null sink.
 
-    .venv/bin/python tools/bench_playback.py            # about 25 minutes: two full sessions
+    .venv/bin/python tools/bench_playback.py            # about 13 minutes: one full session
     .venv/bin/python tools/bench_playback.py SCRIPT     # another routine (a quick trial)
+
+The two players play at the same time, each into a private PulseAudio server of its own. The
+recordings are kept in $VOICEGUIDE_BENCH_KEEP when that is set (ours.npy, naive.npy, export).
 
 In one run, on one private server (tools/pulse_null_sink.py), with a warm speech cache:
 
@@ -101,7 +104,7 @@ def summary(errors: list[float], missing: int) -> str:
     size = np.abs(np.array(errors))
     return (
         f"worst {size.max():.2f} ms, 95th percentile {np.percentile(size, 95):.2f} ms, "
-        f"median {np.median(size):.2f} ms over {len(errors)} beeps"
+        f"median {np.median(size):.2f} ms over {len(errors)} sounds"
         + (f", {missing} not found" if missing else "")
     )
 
@@ -143,7 +146,9 @@ def play_with_voiceguide(
     }
 
 
-def play_naively(server: PulseServer, export: np.ndarray, events: list[dict[str, Any]]) -> Any:
+def start_naive(
+    server: PulseServer, export: np.ndarray, events: list[dict[str, Any]]
+) -> tuple[subprocess.Popen[bytes], Recorder]:
     """One play_buffer per cue, spaced by time.sleep: what the issue warns against."""
     code = """
 import sys, time, numpy as np, simpleaudio
@@ -169,13 +174,11 @@ for handle in playing:
     ends = ",".join(str(round(e["end"] * RATE)) for e in events)
     recorder = Recorder(server)
     recorder.wait_for_frames(RATE // 2)
-    subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-c", code, str(folder / "export.npy"), starts, ends, str(RATE)],
         env=server.env(),
-        check=True,
     )
-    time.sleep(0.5)
-    return recorder.stop()
+    return process, recorder
 
 
 def main() -> None:
@@ -185,7 +188,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vg-bench-play-") as temporary:
         folder = Path(temporary)
         server = PulseServer(folder / "pulse", RATE)
+        naive_server = PulseServer(folder / "pulse-naive", RATE)
         server.start()
+        naive_server.start()
         try:
             env = server.env()
             env["VOICEGUIDE_CACHE"] = str(folder / "cache")
@@ -201,8 +206,19 @@ def main() -> None:
                 flush=True,
             )
 
+            naive_process, naive_recorder = start_naive(naive_server, export, events)
             ours = play_with_voiceguide(server, env, duration)
+            if naive_process.wait() != 0:
+                raise SystemExit("the naive player failed")
+            time.sleep(0.5)
+            naive = naive_recorder.stop()
             recording = ours["recording"]
+            keep = os.environ.get("VOICEGUIDE_BENCH_KEEP")
+            if keep:
+                Path(keep).mkdir(parents=True, exist_ok=True)
+                np.save(Path(keep) / "ours.npy", recording)
+                np.save(Path(keep) / "naive.npy", naive)
+                np.save(Path(keep) / "export.npy", export)
             errors, missing = onset_errors(recording, export, events, reach=0.03)
             offset = find_offset(recording, export, RATE)
             recorder: Recorder = ours["recorder"]
@@ -214,11 +230,11 @@ def main() -> None:
             )
             print(f"voiceguide play, every sound: {summary(every, every_missing)}", flush=True)
 
-            naive = play_naively(server, export, events)
             naive_errors, naive_missing = onset_errors(naive, export, events, reach=1.0)
             print(f"naive sleep player: {summary(naive_errors, naive_missing)}", flush=True)
         finally:
             server.stop()
+            naive_server.stop()
 
     print()
     print("| measure | voiceguide play | naive sleep player | target |")
