@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 import pytest
 
 from voiceguide.loader import load_routine, parse_routine
@@ -28,7 +27,7 @@ from voiceguide.routine import Routine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from pulse_null_sink import PulseServer, Recorder, available  # noqa: E402
+from pulse_null_sink import PulseServer, Recorder, available
 
 pytestmark = pytest.mark.slow
 
@@ -171,7 +170,7 @@ def test_play_from_the_readme_is_heard_on_an_audio_device(tmp_path: Path) -> Non
             first = process.stdout.readline()
             time.sleep(3.0)
             os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the user's terminal
-            out, err = process.communicate(timeout=30)
+            _, err = process.communicate(timeout=30)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
