@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+# the audio-server helpers the end-to-end tests share live in tools/, beside the benchmarks
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+if TYPE_CHECKING:
+    from pulse_null_sink import PulseServer
+
+PULSE_RATE = 22050
 
 
 @pytest.fixture(autouse=True)
@@ -17,5 +27,13 @@ def _private_cache(
 
 
 @pytest.fixture
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+def server(tmp_path: Path) -> Iterator[PulseServer]:
+    """A private PulseAudio with a null sink at 22,050 Hz, stopped after the test."""
+    from pulse_null_sink import PulseServer  # numpy: only for the tests that want a server
+
+    pulse = PulseServer(tmp_path / "pulse", PULSE_RATE)
+    pulse.start()
+    try:
+        yield pulse
+    finally:
+        pulse.stop()

@@ -10,14 +10,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
 from pulse_null_sink import PulseServer, Recorder, available
 
 pytestmark = [
@@ -33,16 +29,6 @@ intro = "A long introduction, so that speech is playing when the signal comes."
 name = "Clamshell"
 hold = "30s"
 """
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PulseServer]:
-    pulse = PulseServer(tmp_path / "pulse", RATE)
-    pulse.start()
-    try:
-        yield pulse
-    finally:
-        pulse.stop()
 
 
 def test_sigterm_during_play_stops_the_sound_at_once(server: PulseServer, tmp_path: Path) -> None:

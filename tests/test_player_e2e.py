@@ -16,15 +16,11 @@ import subprocess
 import sys
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
 from pulse_null_sink import (
     PulseServer,
     Recorder,
@@ -76,16 +72,6 @@ def script(tmp_path: Path) -> Path:
     path = tmp_path / "short.toml"
     path.write_text(ROUTINE)
     return path
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PulseServer]:
-    pulse = PulseServer(tmp_path / "pulse", RATE)
-    pulse.start()
-    try:
-        yield pulse
-    finally:
-        pulse.stop()
 
 
 def export_of(script: Path, tmp_path: Path) -> tuple[np.ndarray, dict[str, Any]]:

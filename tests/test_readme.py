@@ -20,14 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pulse_null_sink import PulseServer, Recorder, available
 
 from voiceguide.loader import load_routine, parse_routine
 from voiceguide.resources import bundled_scripts
 from voiceguide.routine import Routine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-from pulse_null_sink import PulseServer, Recorder, available
 
 pytestmark = pytest.mark.slow
 
