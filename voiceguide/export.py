@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from voiceguide.errors import ExportDestinationError, ExportError
 from voiceguide.render import ClipSource, render_blocks
+from voiceguide.text_files import containing_folder, final_mode
 from voiceguide.timeline import Phase, Timeline
 from voiceguide.wav import Marker, Tags, WavWriter, check_wav_fits
 
@@ -177,7 +178,7 @@ def check_destination(destination: Path) -> None:
             f"exporting {suffix} needs ffmpeg: install it with sudo apt-get install ffmpeg, "
             "or export .wav"
         )
-    folder = _folder(destination)
+    folder = containing_folder(destination)
     if not folder.is_dir():
         raise ExportDestinationError(
             f"cannot export to {destination}: the folder {folder} does not exist"
@@ -237,7 +238,7 @@ def _export(
                 metadata.write_text(ffmetadata(timeline), encoding="utf-8")
                 _encode(timeline, blocks, partial, metadata, destination, progress)
             _sync_file(partial)
-            partial.chmod(_final_mode(destination))
+            partial.chmod(final_mode(destination))
             os.replace(partial, destination)
         except OSError as error:
             raise _write_error(error, destination) from None
@@ -247,7 +248,7 @@ def _export(
                 for leftover in created:
                     with contextlib.suppress(OSError):
                         leftover.unlink(missing_ok=True)
-    _sync_folder(_folder(destination))
+    _sync_folder(containing_folder(destination))
     return destination
 
 
@@ -370,26 +371,21 @@ def _space_error(destination: Path, reason: str) -> ExportError:
 # -- files --------------------------------------------------------------------------------------
 
 
-def _folder(destination: Path) -> Path:
-    return destination.parent if str(destination.parent) else Path(".")
-
-
 def _partial_file(destination: Path, suffix: str, created: list[Path]) -> Path:
     """A new hidden file next to the destination: ".hip.wav.partial-XXXXXXXX<suffix>".
 
     It is added to `created` before any signal can interrupt, so the caller always removes it.
     """
+    folder = containing_folder(destination)
     try:
         with _signals_held():
             handle, name = tempfile.mkstemp(
-                prefix=f".{destination.name}.partial-", suffix=suffix, dir=_folder(destination)
+                prefix=f".{destination.name}.partial-", suffix=suffix, dir=folder
             )
             os.close(handle)
             created.append(Path(name))
     except OSError as error:
-        raise ExportError(
-            f"cannot write to the folder {_folder(destination)}: {error.strerror}"
-        ) from None
+        raise ExportError(f"cannot write to the folder {folder}: {error.strerror}") from None
     return Path(name)
 
 
@@ -405,15 +401,6 @@ def _sync_folder(folder: Path) -> None:
     # makes the rename itself durable; some file systems refuse, and the file is in place anyway
     with contextlib.suppress(OSError):
         _sync_file(folder)
-
-
-def _final_mode(destination: Path) -> int:
-    """An earlier file's permissions, or the usual ones (mkstemp makes files private)."""
-    with contextlib.suppress(OSError):
-        return destination.stat().st_mode & 0o7777
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 @contextlib.contextmanager

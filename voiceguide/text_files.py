@@ -23,7 +23,7 @@ def check_text_destination(destination: Path, *, overwrite: bool) -> None:
         raise ExportDestinationError(
             f"{destination} already exists; choose another name, or remove it first"
         )
-    folder = _folder(destination)
+    folder = containing_folder(destination)
     if not folder.is_dir():
         raise ExportDestinationError(
             f"cannot write {destination}: the folder {folder} does not exist"
@@ -36,7 +36,7 @@ def write_text_atomically(destination: Path, text: str, *, overwrite: bool = Tru
     Raises ExportDestinationError (bad destination, exit 2) or ExportError (the disk refused).
     """
     check_text_destination(destination, overwrite=overwrite)
-    folder = _folder(destination)
+    folder = containing_folder(destination)
     try:
         handle, name = tempfile.mkstemp(prefix=f".{destination.name}.partial-", dir=folder)
     except OSError as error:
@@ -47,7 +47,7 @@ def write_text_atomically(destination: Path, text: str, *, overwrite: bool = Tru
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
-        partial.chmod(_final_mode(destination))
+        partial.chmod(final_mode(destination))
         if overwrite:
             os.replace(partial, destination)
         else:
@@ -65,11 +65,12 @@ def write_text_atomically(destination: Path, text: str, *, overwrite: bool = Tru
     return destination
 
 
-def _folder(destination: Path) -> Path:
+def containing_folder(destination: Path) -> Path:
+    """The folder a file is written in (".", not "", for a bare file name)."""
     return destination.parent if str(destination.parent) else Path(".")
 
 
-def _final_mode(destination: Path) -> int:
+def final_mode(destination: Path) -> int:
     """An earlier file's permissions, or the usual ones (mkstemp makes files private)."""
     with contextlib.suppress(OSError):
         return destination.stat().st_mode & 0o7777
