@@ -47,6 +47,16 @@ def tone(frames: int, rate: int = 22050, pitch: float = 220.0) -> np.ndarray:
     return np.round(np.sin(2 * np.pi * pitch * t) * 12000).astype(np.int16)
 
 
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """A mono 16-bit WAV written by the stdlib, not by the code under test."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path
+
+
 def processes_with_arg(marker: str, parent: int | None = None) -> list[int]:
     """Pids of live processes whose command line contains marker (zombies excluded)."""
     found = []
@@ -190,12 +200,7 @@ def test_trim_of_silence_is_empty_and_of_nothing_is_nothing() -> None:
 
 def test_decode_wav_reads_its_own_header(tmp_path: Path) -> None:
     samples = tone(1000, 16000)
-    path = tmp_path / "clip.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(samples.tobytes())
+    path = write_wav(tmp_path / "clip.wav", samples, 16000)
     decoded, rate = decode_audio_file(path)
     assert rate == 16000 and np.array_equal(decoded, samples)
 
@@ -212,12 +217,7 @@ def test_decode_refuses_junk_with_one_line(tmp_path: Path) -> None:
 def test_decode_files_written_by_sox(tmp_path: Path, kind: str) -> None:
     """AIFF is what macOS writes; sox makes real ones (and a stereo 24-bit WAV)."""
     samples = tone(2205, 22050)
-    source = tmp_path / "source.wav"
-    with wave.open(str(source), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(22050)
-        out.writeframes(samples.tobytes())
+    source = write_wav(tmp_path / "source.wav", samples, 22050)
     target = tmp_path / f"out.{kind}"
     extra = ["-b", "24", "-c", "2"] if kind == "wav" else []
     subprocess.run(["sox", str(source), *extra, str(target)], check=True)
