@@ -45,8 +45,8 @@ class SilentView:
 
 def phase_index_at(timeline: Timeline, frame: int) -> int:
     """Index of the phase that holds `frame` (the last phase for frames at or past the end)."""
-    starts = [phase.start for phase in timeline.phases]
-    return max(0, min(bisect.bisect_right(starts, frame) - 1, len(timeline.phases) - 1))
+    after = bisect.bisect_right(timeline.phases, frame, key=lambda phase: phase.start)
+    return max(0, min(after - 1, len(timeline.phases) - 1))
 
 
 def set_totals(timeline: Timeline) -> dict[tuple[int | None, int | None], int]:
