@@ -100,9 +100,9 @@ def test_each_work_phase_lasts_exactly_its_duration(r: Routine) -> None:
     slots = work_slots(r)
     phases = [phase for phase in timeline.phases if phase.kind == "work"]
     assert len(phases) == len(slots)
+    starts = {(e.start, e.cue) for e in timeline.events}
     for slot, phase in zip(slots, phases, strict=True):
         assert phase.end - phase.start == to_frames(slot.move.work_seconds, RATE)
-        starts = {(e.start, e.cue) for e in timeline.events}
         assert (phase.start, "go") in starts and (phase.end, "end") in starts
 
 
