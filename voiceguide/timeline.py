@@ -330,7 +330,7 @@ class _Sequencer:
             total = len(self.routine.moves)
             texts.append(("announce", phrases.move_of.format(n=move.number, total=total)))
             texts.append(("announce", _sentence(move.name)))
-            texts.append(("announce", _move_summary(move, phrases)))
+            texts.append(("announce", move_summary(move, phrases)))
             if move.equipment:
                 items = _join(move.equipment, phrases.and_)
                 texts.append(("announce", phrases.need_move.format(items=items)))
@@ -493,12 +493,8 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
 
 
 def move_summary(move: Move, phrases: Phrases) -> str:
-    """The summary spoken in a move's announcement (the session sheet prints it too)."""
-    return _move_summary(move, phrases)
-
-
-def _move_summary(move: Move, phrases: Phrases) -> str:
-    """ "One set of 30 seconds, each side." / "2 sets of 10 reps." in the routine's phrases."""
+    """The summary spoken in a move's announcement (the session sheet prints it too):
+    "One set of 30 seconds, each side." / "2 sets of 10 reps." in the routine's phrases."""
     if move.kind == "reps":
         assert move.reps is not None
         work = phrases.one_rep if move.reps == 1 else phrases.reps.format(n=move.reps)
