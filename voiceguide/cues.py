@@ -17,8 +17,9 @@ import numpy.typing as npt
 
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
+from voiceguide.routine import SOUND_NAMES
 
-CUE_NAMES = ("tick", "go", "end", "rep", "done")
+CUE_NAMES = SOUND_NAMES  # the names a script may map under settings.sounds
 
 # a cue sound is a short signal; a longer file is almost surely the wrong file
 MAX_SECONDS = 30.0
