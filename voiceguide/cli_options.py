@@ -7,9 +7,11 @@ from typing import Any, TypeVar
 
 import click
 
+from voiceguide.session import DEFAULT_SAMPLE_RATE, SAMPLE_RATES
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-SAMPLE_RATE_CHOICES = ("22050", "44100", "48000")
+SAMPLE_RATE_CHOICES = tuple(str(rate) for rate in SAMPLE_RATES)
 
 
 def session_options(command: F) -> F:
@@ -17,7 +19,7 @@ def session_options(command: F) -> F:
     command = click.option(
         "--sample-rate",
         type=click.Choice(SAMPLE_RATE_CHOICES),
-        default="22050",
+        default=str(DEFAULT_SAMPLE_RATE),
         show_default=True,
         help="Samples per second of the session audio.",
     )(command)
