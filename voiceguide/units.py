@@ -83,10 +83,6 @@ def to_frames(seconds: float, sample_rate: int) -> int:
     return round(seconds * sample_rate)
 
 
-def to_seconds(frames: int, sample_rate: int) -> float:
-    return frames / sample_rate
-
-
 def format_clock(seconds: float) -> str:
     """12:05.3 style clock for plans and status lines (m:ss.t, or h:mm:ss.t past an hour)."""
     tenths = round(seconds * 10)
