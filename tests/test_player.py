@@ -43,12 +43,12 @@ class RecordingView:
         self.closed = True
 
 
-def run(
+def player_for(
     keys: list[tuple[float, str]] | None = None,
-    start: int = 0,
     timeline: Timeline | None = None,
     **options: Any,
-) -> tuple[PlayResult, RecordingSink, FakeClock, RecordingView]:
+) -> tuple[Player, RecordingSink, FakeClock, RecordingView]:
+    """A player of the hand timeline (or `timeline`) on fakes, with the fakes to inspect."""
     timeline = timeline or hand_timeline()
     clock = FakeClock()
     sink = RecordingSink(clock, **options.pop("sink", {}))
@@ -62,6 +62,16 @@ def run(
         clock=clock,
         **options,
     )
+    return player, sink, clock, view
+
+
+def run(
+    keys: list[tuple[float, str]] | None = None,
+    start: int = 0,
+    timeline: Timeline | None = None,
+    **options: Any,
+) -> tuple[PlayResult, RecordingSink, FakeClock, RecordingView]:
+    player, sink, clock, view = player_for(keys, timeline, **options)
     return player.run(start), sink, clock, view
 
 
@@ -215,18 +225,7 @@ def test_a_restarted_work_phase_counts_only_when_heard_to_the_end() -> None:
 
 
 def test_ctrl_c_stops_the_sound_and_propagates() -> None:
-    timeline = hand_timeline()
-    clock = FakeClock()
-    sink = RecordingSink(clock)
-    view = RecordingView()
-    player = Player(
-        timeline,
-        sink,
-        render_from(timeline),  # type: ignore[arg-type]
-        keys=ScriptedKeys(clock, [(7.5, "^C")]),
-        view=view,
-        clock=clock,
-    )
+    player, sink, _, view = player_for(keys=[(7.5, "^C")])
     with pytest.raises(KeyboardInterrupt):
         player.run()
     assert sink.handles and all(not handle.is_playing() for handle in sink.handles)
