@@ -162,9 +162,9 @@ class RecordingSink:
         if self.fail_after is not None and self.clock.now >= self.fail_after:
             raise PlaybackError("cannot play: the device is gone")
         handle = FakeHandle(
-            self.clock, pcm, pcm.copy(), self.clock.now, sample_rate, hangs=self.hang
+            self.clock, pcm, pcm.copy(), self.clock.now, sample_rate,
+            fails_at=self.fail_after, hangs=self.hang,
         )
-        handle.fails_at = self.fail_after
         self.handles.append(handle)
         return handle
 
