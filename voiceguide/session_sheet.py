@@ -9,7 +9,7 @@ so it opens offline and prints on A4 or Letter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -317,18 +317,10 @@ def _event_text(event: Event) -> str:
     return f'"{event.text}"' if event.kind == "speech" else f"[{event.cue}]"
 
 
-def _clock_of(timeline: Timeline) -> _Clock:
-    return _Clock(timeline.sample_rate)
-
-
-class _Clock:
+def _clock_of(timeline: Timeline) -> Callable[[int], str]:
     """Frames -> "m:ss" (whole seconds), for lengths on the page."""
-
-    def __init__(self, rate: int) -> None:
-        self._rate = rate
-
-    def __call__(self, frames: int) -> str:
-        return format_clock(round(frames / self._rate))[:-2]
+    rate = timeline.sample_rate
+    return lambda frames: format_clock(round(frames / rate))[:-2]
 
 
 def _percent(part: int, whole: int) -> str:
