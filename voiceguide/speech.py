@@ -119,9 +119,12 @@ class SpeechBank:
         self._clips: dict[str, tuple[Int16Array, int]] = {}  # trimmed, at the engine's rate
         self._ready: dict[str, Float32Array] = {}  # float32 at sample_rate
 
+    @property
+    def _voice_id(self) -> str | None:
+        return self.voice.id if self.voice is not None else None
+
     def _key(self, text: str) -> str:
-        voice_id = self.voice.id if self.voice is not None else None
-        return clip_key(self.engine.key, voice_id, self.rate, text)
+        return clip_key(self.engine.key, self._voice_id, self.rate, text)
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Load or synthesize every text not yet here; all missing ones in one engine batch."""
@@ -139,8 +142,7 @@ class SpeechBank:
                 missing.append(text)
         if not missing:
             return
-        voice_id = self.voice.id if self.voice is not None else None
-        made = self.engine.synthesize(missing, voice_id, self.rate)
+        made = self.engine.synthesize(missing, self._voice_id, self.rate)
         if len(made) != len(missing):
             raise VoiceError(f"the speech engine returned {len(made)} clips for {len(missing)}")
         for text, (raw, engine_rate) in zip(missing, made, strict=True):
