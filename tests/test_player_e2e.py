@@ -150,6 +150,18 @@ def in_terminal(args: list[str], terminal: int, env: dict[str, str]) -> Any:
     )
 
 
+def _close_terminal(process: Any, master: int) -> str:
+    """Kill the command if it still runs, close the pty; what it wrote to stderr."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    assert process.stderr is not None
+    errors: str = process.stderr.read().decode()
+    process.stderr.close()
+    os.close(master)
+    return errors
+
+
 def _read_until(master: int, wanted: str, timeout: float, seen: list[str]) -> float:
     """Read the pty until `wanted` shows up in the output; the monotonic time it did."""
     deadline = time.monotonic() + timeout
@@ -194,13 +206,7 @@ def test_pause_and_skip_sent_as_keys_show_up_in_the_recording(
         _read_until(master, "Finished", 60, seen)
         assert process.wait(timeout=10) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        assert process.stderr is not None
-        errors = process.stderr.read().decode()
-        process.stderr.close()
-        os.close(master)
+        errors = _close_terminal(process, master)
     recording = recorder.stop()
     assert errors == ""
 
@@ -318,13 +324,7 @@ def test_ctrl_c_stops_at_once_with_status_130(server: PulseServer, script: Path)
         os.write(master, b"\x03")  # the terminal turns it into SIGINT
         assert process.wait(timeout=10) == 130
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        assert process.stderr is not None
-        errors = process.stderr.read().decode()
-        process.stderr.close()
-        os.close(master)
+        errors = _close_terminal(process, master)
     time.sleep(0.5)
     recording = recorder.stop()
     assert "Traceback" not in errors
