@@ -161,7 +161,7 @@ def test_sigterm_during_export_keeps_the_earlier_file(tmp_path: Path) -> None:
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert "Traceback" not in stderr
-    assert process.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM, 143)
+    assert process.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
     assert destination.read_bytes() == b"an earlier export"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cache", "long.toml", "long.wav"]
 
