@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
+import subprocess
 import wave
 from pathlib import Path
 
@@ -922,6 +923,23 @@ def test_sounds_resolve_to_absolute_paths_inside_the_script_folder(tmp_path: Pat
         "rep": folder / "cues" / "rep.wav",
         "done": folder / "tick.wav",
     }
+
+
+@pytest.mark.slow
+def test_sounds_written_by_sox_in_the_extensible_header_are_accepted(tmp_path: Path) -> None:
+    # sox writes 24-bit and 32-bit files with WAVE_FORMAT_EXTENSIBLE, which the stdlib `wave`
+    # of Python 3.11 refuses; the loader must accept what the cue reader plays
+    for bits in ("24", "32"):
+        made = tmp_path / f"tick{bits}.wav"
+        subprocess.run(
+            ["sox", "-n", "-r", "22050", "-b", bits, "-c", "2", str(made), "synth", "0.1",
+             "sine", "880"],
+            check=True,
+        )
+        assert made.read_bytes()[20:22] == b"\xfe\xff"  # the extensible format tag
+        script = sounds_script(tmp_path, f'tick = "{made.name}"')
+        routine = parse_routine(script.read_text(encoding="utf-8"), script)
+        assert routine.settings.sounds["tick"] == made.resolve()
 
 
 def test_a_missing_sound(tmp_path: Path) -> None:

@@ -1,14 +1,12 @@
 """Cue sounds (tick, go, end, rep, done) as float32 mono clips at the session rate.
 
 The bundled sounds live in audio_cues/; a routine may replace any of them with its own WAV file
-(settings.sounds). Files are read here with a small RIFF parser rather than the stdlib `wave`,
-which on Python 3.11 refuses WAVE_FORMAT_EXTENSIBLE: the header sox and most editors write for
-24-bit and 32-bit files.
+(settings.sounds). Headers are read by wav_header (not the stdlib `wave`, which on Python 3.11
+refuses the WAVE_FORMAT_EXTENSIBLE header sox writes for 24-bit files).
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +16,9 @@ import numpy.typing as npt
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
 from voiceguide.routine import SOUND_NAMES
+from voiceguide.wav_header import FIX as _FIX
+from voiceguide.wav_header import FLOAT as _FLOAT
+from voiceguide.wav_header import riff_chunks, wav_format
 
 CUE_NAMES = SOUND_NAMES  # the names a script may map under settings.sounds
 
@@ -25,10 +26,6 @@ CUE_NAMES = SOUND_NAMES  # the names a script may map under settings.sounds
 MAX_SECONDS = 30.0
 _MAX_BYTES = 64 * 2**20
 
-_PCM = 1
-_FLOAT = 3
-_EXTENSIBLE = 0xFFFE
-_FIX = "use a PCM WAV file, e.g. `sox input -b 16 output.wav`"
 
 Samples = npt.NDArray[np.float32]
 
@@ -93,8 +90,8 @@ def read_wav(path: Path) -> tuple[Samples, int]:
         raise SoundError(f"cannot read sound {path}: {reason.lower()}") from None
     if len(data) > _MAX_BYTES:
         raise SoundError(f"sound {path} is too large for a cue sound; use a short WAV file")
-    fmt, pcm = _chunks(path, data)
-    tag, channels, rate, width = _format(path, fmt)
+    fmt, pcm = riff_chunks(path, data)
+    tag, channels, rate, width = wav_format(path, fmt)
     block = channels * width
     frames = len(pcm) // block
     if frames == 0:
@@ -107,48 +104,6 @@ def read_wav(path: Path) -> tuple[Samples, int]:
     interleaved = _decode(pcm[: frames * block], tag, width)
     mono = interleaved.reshape(frames, channels).mean(axis=1, dtype=np.float64)
     return mono.astype(np.float32), rate
-
-
-def _chunks(path: Path, data: bytes) -> tuple[bytes, bytes]:
-    """The `fmt ` and `data` chunk bodies of a RIFF/WAVE file."""
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise SoundError(f"sound {path} is not a WAV file; {_FIX}")
-    fmt: bytes | None = None
-    position = 12
-    while position + 8 <= len(data):
-        chunk_id = data[position : position + 4]
-        (size,) = struct.unpack_from("<I", data, position + 4)
-        body = data[position + 8 : position + 8 + size]
-        if chunk_id == b"fmt ":
-            fmt = body
-        elif chunk_id == b"data":
-            if fmt is None:
-                break
-            # a streamed writer may leave the size too large: keep what is there
-            return fmt, body
-        position += 8 + size + (size & 1)  # chunks are padded to an even size
-    what = "format" if fmt is None else "audio data"
-    raise SoundError(f"sound {path} is a damaged WAV file (no {what} chunk); {_FIX}")
-
-
-def _format(path: Path, fmt: bytes) -> tuple[int, int, int, int]:
-    """(format tag, channels, rate, bytes per sample) from a `fmt ` chunk."""
-    if len(fmt) < 16:
-        raise SoundError(f"sound {path} is a damaged WAV file (short format chunk); {_FIX}")
-    tag, channels, rate, _, block, bits = struct.unpack_from("<HHIIHH", fmt)
-    if tag == _EXTENSIBLE and len(fmt) >= 26:
-        # the real format code opens the sub-format GUID
-        (tag,) = struct.unpack_from("<H", fmt, 24)
-    width = (bits + 7) // 8
-    supported = (tag == _PCM and width in (1, 2, 3, 4)) or (tag == _FLOAT and width in (4, 8))
-    if not supported:
-        kind = {_PCM: f"{bits}-bit PCM", _FLOAT: f"{bits}-bit float"}.get(
-            tag, f"compressed (WAV format {tag:#06x})"
-        )
-        raise SoundError(f"sound {path} is {kind}, which cannot be read; {_FIX}")
-    if channels == 0 or rate == 0 or block != channels * width:
-        raise SoundError(f"sound {path} is a damaged WAV file (bad format chunk); {_FIX}")
-    return tag, channels, rate, width
 
 
 def _decode(pcm: bytes, tag: int, width: int) -> npt.NDArray[np.float64]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import difflib
 import string
 import unicodedata
-import wave
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from voiceguide.errors import SoundError
 from voiceguide.units import parse_duration, parse_tempo
+from voiceguide.wav_header import PCM, riff_chunks, wav_format
 
 TEXT_LIMIT = 1000  # characters of one spoken text
 VOICE_LIMIT = 200  # characters of a voice name
@@ -242,13 +243,16 @@ def sound_file(folder: Path) -> Check:
 
 
 def _readable_wav(file: Path) -> bool:
+    """PCM, mono or stereo, 8 to 32 bit, with audio: what the cue reader plays."""
     try:
-        with wave.open(str(file), "rb") as sound:
-            return (
-                sound.getnchannels() in (1, 2)
-                and sound.getsampwidth() in (1, 2, 3, 4)
-                and sound.getframerate() > 0
-                and sound.getnframes() > 0
-            )
-    except (wave.Error, EOFError, OSError, ValueError):
+        with file.open("rb") as handle:
+            head = handle.read(_WAV_HEAD_BYTES)
+        fmt, pcm = riff_chunks(file, head)
+        tag, channels, _, width = wav_format(file, fmt)
+    except (SoundError, OSError):
         return False
+    return tag == PCM and channels in (1, 2) and len(pcm) >= channels * width
+
+
+# enough of a sound file to find its `fmt ` chunk and the start of its audio
+_WAV_HEAD_BYTES = 1 << 20
