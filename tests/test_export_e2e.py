@@ -112,6 +112,26 @@ def test_speech_sits_at_its_planned_time_and_silence_elsewhere(
     assert not np.any(audio[~sounding]), "sound outside every planned event"
 
 
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_other_sample_rates_keep_every_beep_on_its_frame(tmp_path: Path, rate: int) -> None:
+    wav = tmp_path / "tabata.wav"
+    result = run("export", "tabata", "-o", str(wav), "--sample-rate", str(rate))
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(run("plan", "tabata", "--json", "--sample-rate", str(rate)).stdout)
+    soxi = subprocess.run(["soxi", "-r", str(wav)], capture_output=True, text=True, check=True)
+    assert int(soxi.stdout) == rate
+    audio = sox_samples(wav)
+    assert len(audio) == round(plan["duration"] * rate)
+    go = sox_samples(cues_dir() / "go.wav", rate)
+    gos = [event for event in plan["events"] if event["cue"] == "go"]
+    assert len(gos) == 8
+    for event in gos:
+        planned = round(event["start"] * rate)
+        segment = audio[planned - 200 : planned + 200 + len(go)]
+        found = planned - 200 + int(np.argmax(np.correlate(segment, go, mode="valid")))
+        assert abs(found - planned) <= 1, (event, found - planned)
+
+
 def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(tmp_path: Path) -> None:
     long_routine = tmp_path / "long.toml"
     long_routine.write_text(
