@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.export_helpers import wait_for_partial_file
 from voiceguide.resources import cues_dir
 
 pytestmark = pytest.mark.slow
@@ -144,11 +145,7 @@ def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(tmp_path
         [sys.executable, "-m", "voiceguide", "export", str(long_routine), "-o", str(destination)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 120
-    while not any(p.name.startswith(".long.m4a.partial") for p in tmp_path.iterdir()):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_partial_file(process, tmp_path, "long.m4a")
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)

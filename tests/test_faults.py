@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.export_helpers import wait_for_partial_file
+
 pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
@@ -152,11 +154,7 @@ def test_sigterm_during_export_keeps_the_earlier_file(tmp_path: Path) -> None:
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=env_with_cache(tmp_path / "cache"),
     )
-    deadline = time.monotonic() + 120
-    while not any(path.name.startswith(".long.wav.partial") for path in tmp_path.iterdir()):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_partial_file(process, tmp_path, "long.wav")
     time.sleep(0.3)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
