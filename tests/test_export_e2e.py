@@ -133,6 +133,36 @@ def test_other_sample_rates_keep_every_beep_on_its_frame(tmp_path: Path, rate: i
         assert abs(found - planned) <= 1, (event, found - planned)
 
 
+@pytest.mark.parametrize("suffix", [".m4a", ".mp3"])
+def test_phone_formats_carry_a_chapter_per_move_and_the_title(
+    hip_export: tuple[Path, dict[str, Any]], tmp_path: Path, suffix: str
+) -> None:
+    _, plan = hip_export
+    destination = tmp_path / f"hip{suffix}"
+    result = run("export", "hip-mobility", "-o", str(destination))
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_chapters", "-of", "json",
+         str(destination)], capture_output=True, text=True, check=True).stdout)
+    assert probe["format"]["tags"]["title"] == "Hip mobility for runners"
+    assert [chapter["tags"]["title"] for chapter in probe["chapters"]] == [
+        "Intro",
+        "Move 1: Side-lying clamshell",
+        "Move 2: Glute bridge",
+        "Move 3: Standing banded fire hydrant",
+        "Move 4: Wall lunge with foam roller",
+    ]
+    # a chapter starts where its move's first announcement window starts
+    windows = {}
+    for phase in plan["phases"]:
+        if phase["kind"] == "window":
+            windows.setdefault(phase["move"], phase["start"])
+    for chapter in probe["chapters"][1:]:
+        name = chapter["tags"]["title"].split(": ", 1)[1]
+        assert float(chapter["start_time"]) == pytest.approx(windows[name], abs=0.001)
+    assert float(probe["format"]["duration"]) == pytest.approx(plan["duration"], abs=0.1)
+
+
 def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(tmp_path: Path) -> None:
     long_routine = tmp_path / "long.toml"
     long_routine.write_text(
