@@ -205,3 +205,17 @@ def test_spoken_texts_covers_what_the_real_build_says() -> None:
     r = routine(move(reps=4, tempo=(3.0,), sides="each"), intro="Hi.")
     texts = set(spoken_texts(r, SOUNDS, RATE))
     assert set(spoken(build(r))) <= texts
+
+
+def test_only_the_said_length_phrase_is_measured() -> None:
+    # every measured text may cost a synthesis: no "About 0 minutes." on the way to the answer
+    measured: list[str] = []
+
+    def recording(text: str) -> int:
+        measured.append(text)
+        return fake_measure(text)
+
+    timeline = build(routine(move(duration=300.0)), recording)
+    said = [text for text in spoken(timeline) if text.startswith("About")]
+    assert said == ["About 5 minutes."]
+    assert {text for text in measured if text.startswith("About")} == set(said)

@@ -85,11 +85,12 @@ def build_timeline(
 ) -> Timeline:
     """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
     _check_sounds(routine, sounds, sample_rate)
-    minutes = 0
+    # "About N minutes." is part of the session it measures: a first pass without it gives N,
+    # then a few rebuilds settle it (N rarely moves: the phrase adds a second or two). Starting
+    # from no phrase rather than a guess means no phrase is measured (synthesized) in vain.
+    minutes: int | None = None
     sequence = None
-    # "About N minutes." is part of the session it measures: settle N by a few rebuilds (the
-    # length changes only by the difference between two short phrases, so it settles at once).
-    for _ in range(4):
+    for _ in range(5):
         sequence = _Sequencer(routine, measure, sounds, sample_rate, minutes).run()
         settled = max(1, round(sequence.duration / sample_rate / 60))
         if settled == minutes:
@@ -176,7 +177,7 @@ def _transition(before: _Slot | None, after: _Slot) -> Level:
 
 
 class _Sequencer:
-    """Lays the session out once, for a given "About N minutes" figure."""
+    """Lays the session out once, for a given "About N minutes" figure (None: not said)."""
 
     def __init__(
         self,
@@ -184,7 +185,7 @@ class _Sequencer:
         measure: MeasureSpeech,
         sounds: SoundLengths,
         rate: int,
-        minutes: int,
+        minutes: int | None,
     ) -> None:
         self.routine = routine
         self.settings = routine.settings
@@ -262,7 +263,8 @@ class _Sequencer:
         if routine.equipment:
             items = _join(routine.equipment, self.phrases.and_)
             texts.append(("announce", self.phrases.need.format(items=items)))
-        texts.append(("announce", self.phrases.about.format(minutes=self.minutes)))
+        if self.minutes is not None:
+            texts.append(("announce", self.phrases.about.format(minutes=self.minutes)))
         return texts
 
     def _window(self, start: int, before: _Slot | None, slot: _Slot) -> int:
