@@ -13,8 +13,9 @@ packages=(espeak-ng libespeak-ng1 ffmpeg sox libasound2-dev libasound2-plugins p
           pulseaudio-utils gcc python3-dev python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
     # chromium + fonts: the session sheet test renders the page; zsh and fish: the README's
-    # completion lines are run in their own shells
-    packages+=(procps chromium fonts-dejavu-core zsh fish)
+    # completion lines are run in their own shells; util-linux (unshare, setsid) and e2fsprogs
+    # (chattr): the fault tests hide libraries, mount a small tmpfs and lock folders
+    packages+=(procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs)
 fi
 
 missing=()
