@@ -139,7 +139,7 @@ def test_list_and_voices() -> None:
 
 
 def _commands() -> list[str]:
-    from voiceguide.cli import cli
+    from voiceguide.cli.main import cli
 
     return sorted(cli.commands)
 
@@ -159,7 +159,7 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 
 
 def test_session_options_have_the_same_names_everywhere() -> None:
-    from voiceguide.cli import cli
+    from voiceguide.cli.main import cli
 
     def options(name: str) -> set[str]:
         return {

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from voiceguide.cues import CUE_NAMES, CueSounds, read_wav
+from voiceguide.audio.sounds import CUE_NAMES, CueSounds, read_wav
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
 
@@ -300,6 +300,6 @@ def test_a_long_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_importing_cues_keeps_soxr_lazy() -> None:
-    code = "import sys, voiceguide.cues; print('soxr' in sys.modules)"
+    code = "import sys, voiceguide.audio.sounds; print('soxr' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import pytest
 
 from voiceguide.errors import ExportDestinationError, ExportError
-from voiceguide.export import (
+from voiceguide.output.export import (
     Chapter,
     chapters_for,
     check_destination,
@@ -34,9 +34,9 @@ from voiceguide.export import (
     ffmetadata,
     markers_for,
 )
+from voiceguide.output.wav_writer import Marker
 from voiceguide.render import render_blocks
 from voiceguide.timeline import Event, EventKind, Phase, Timeline
-from voiceguide.wav import Marker
 
 TESTS = Path(__file__).resolve().parent
 RATE = 8000
@@ -462,7 +462,7 @@ from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_export import FakeClips, long_timeline
 from voiceguide.errors import VoiceguideError
-from voiceguide.export import export_session
+from voiceguide.output.export import export_session
 
 file_limit = {file_limit!r}
 if file_limit is not None:
@@ -573,7 +573,7 @@ def test_a_full_disk_is_one_clear_line_and_no_file(tmp_path: Path, suffix: str) 
 
 def test_a_disk_full_error_is_mapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ENOSPC cannot be made for real without a small file system; fake the one write."""
-    import voiceguide.export as export
+    import voiceguide.output.export as export
 
     def full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

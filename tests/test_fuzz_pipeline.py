@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.timeline_helpers import RATE, SOUNDS, fake_measure
 from voiceguide.errors import ScriptError
-from voiceguide.loader import parse_routine
+from voiceguide.script.reader import parse_routine
 from voiceguide.timeline import build_timeline
 
 SCRIPT = Path("/nowhere/fuzz.toml")

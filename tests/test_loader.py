@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.errors import ScriptError
-from voiceguide.loader import load_routine, parse_routine
-from voiceguide.routine import Cue, Phrases, Routine, Settings
+from voiceguide.script.model import Cue, Phrases, Routine, Settings
+from voiceguide.script.reader import load_routine, parse_routine
 
 HIP = """\
 format = "voiceguide/1"

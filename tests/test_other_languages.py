@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from voiceguide.loader import load_routine
 from voiceguide.resources import bundled_scripts
-from voiceguide.routine import Phrases
+from voiceguide.script.model import Phrases
+from voiceguide.script.reader import load_routine
 
 pytestmark = pytest.mark.slow
 

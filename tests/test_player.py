@@ -18,7 +18,7 @@ from player_fakes import (
 )
 
 from voiceguide.errors import PlaybackError, ScriptError
-from voiceguide.player import (
+from voiceguide.live.player import (
     Player,
     PlayResult,
     find_move,
@@ -27,7 +27,7 @@ from voiceguide.player import (
     resume_point,
     silent_cuts,
 )
-from voiceguide.status import Snapshot
+from voiceguide.live.status import Snapshot
 from voiceguide.timeline import Timeline
 
 

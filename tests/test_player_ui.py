@@ -10,10 +10,10 @@ import termios
 import pytest
 from player_fakes import hand_timeline, s
 
-from voiceguide.cli_play import PhaseLog, TerminalStatus, summary
-from voiceguide.keys import TerminalKeys
-from voiceguide.player import PlayResult
-from voiceguide.status import Snapshot, StatusText, clock
+from voiceguide.cli.play import PhaseLog, TerminalStatus, summary
+from voiceguide.live.keys import TerminalKeys
+from voiceguide.live.player import PlayResult
+from voiceguide.live.status import Snapshot, StatusText, clock
 
 
 def test_status_line_names_move_set_side_phase_countdown_and_time_left() -> None:
@@ -115,9 +115,9 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
 ) -> None:
     from click.testing import CliRunner
 
-    import voiceguide.player
+    import voiceguide.live.player
     import voiceguide.session
-    from voiceguide.cli_play import play
+    from voiceguide.cli.play import play
 
     opened: list[str] = []
 
@@ -130,7 +130,7 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
 
     session = voiceguide.session.Session(None, hand_timeline(), None)  # type: ignore[arg-type]
     monkeypatch.setattr(voiceguide.session, "prepare_session", lambda *a, **k: session)
-    monkeypatch.setattr(voiceguide.player, "SimpleaudioSink", NoSink)
+    monkeypatch.setattr(voiceguide.live.player, "SimpleaudioSink", NoSink)
     result = CliRunner().invoke(play, ["test.toml", "--from", "squat"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (

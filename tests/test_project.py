@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_import_voiceguide_loads_neither_numpy_nor_pyttsx3() -> None:
     code = (
-        "import sys, voiceguide, voiceguide.cli, voiceguide.routine, voiceguide.loader, "
-        "voiceguide.timeline\n"
+        "import sys, voiceguide, voiceguide.cli.main, voiceguide.script.model, "
+        "voiceguide.script.reader, voiceguide.timeline\n"
         "heavy = [m for m in ('numpy', 'pyttsx3', 'simpleaudio', 'soxr') if m in sys.modules]\n"
         "print(heavy)"
     )
@@ -25,7 +25,7 @@ def test_import_voiceguide_loads_neither_numpy_nor_pyttsx3() -> None:
 
 def test_help_does_not_import_audio_libraries() -> None:
     code = (
-        "import sys\nfrom voiceguide.cli import main\n"
+        "import sys\nfrom voiceguide.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print([m for m in ('numpy', 'pyttsx3', 'simpleaudio') if m in sys.modules])"
     )

@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from pulse_null_sink import PulseServer, Recorder, available
 
-from voiceguide.loader import load_routine, parse_routine
 from voiceguide.resources import bundled_scripts
-from voiceguide.routine import Routine
+from voiceguide.script.model import Routine
+from voiceguide.script.reader import load_routine, parse_routine
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import ExportDestinationError
-from voiceguide.loader import parse_routine
-from voiceguide.routine import Settings
-from voiceguide.scaffold import (
+from voiceguide.script.model import Settings
+from voiceguide.script.reader import parse_routine
+from voiceguide.script.template import (
     new_routine_path,
     routine_template,
     title_from_path,

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
-from voiceguide.routine import Cue, Routine, Settings
-from voiceguide.session_sheet import (
+from voiceguide.output.session_sheet import (
     BEEP_COLOUR,
     INTRO_OUTRO_COLOUR,
     SPEECH_COLOUR,
@@ -26,6 +25,7 @@ from voiceguide.session_sheet import (
     session_sheet_html,
     write_session_sheet,
 )
+from voiceguide.script.model import Cue, Routine, Settings
 from voiceguide.timeline import Timeline, build_timeline
 
 

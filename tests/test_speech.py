@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.clip_audio import LEAD_SECONDS, TAIL_SECONDS, decode_audio_file, trim_silence
-from voiceguide.clip_cache import ClipCache, clip_key, default_cache_folder
+from voiceguide.audio.clips import LEAD_SECONDS, TAIL_SECONDS, decode_audio_file, trim_silence
 from voiceguide.errors import UnknownVoiceError, VoiceError
-from voiceguide.speech import FakeEngine, SpeechBank, VoiceInfo, default_engine, resolve_voice
-from voiceguide.speech_pyttsx3 import Pyttsx3Engine
+from voiceguide.speech.bank import FakeEngine, SpeechBank, VoiceInfo, default_engine, resolve_voice
+from voiceguide.speech.cache import ClipCache, clip_key, default_cache_folder
+from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 
 PYTHON = sys.executable
 PHRASE = "Move two of four. Standing banded fire hydrant."
@@ -303,8 +303,8 @@ READ_ONLY_CHECK = """
 import sys
 from pathlib import Path
 import numpy as np
-from voiceguide.clip_cache import ClipCache
-from voiceguide.speech import FakeEngine, SpeechBank
+from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.bank import FakeEngine, SpeechBank
 folder = Path(sys.argv[1])
 try:
     (folder / "probe").write_text("x")
@@ -347,7 +347,7 @@ ATOMIC_WRITER = """
 import sys
 from pathlib import Path
 import numpy as np
-from voiceguide.clip_cache import ClipCache
+from voiceguide.speech.cache import ClipCache
 cache = ClipCache(Path(sys.argv[1]))
 clips = [np.full(40000, 1000, dtype=np.int16), np.arange(30000, dtype=np.int16)]
 for i in range(int(sys.argv[2])):
@@ -419,7 +419,7 @@ def test_unknown_real_voice_names_three_close_ones(engine: Pyttsx3Engine) -> Non
 
 def run_worker(request: dict[str, object]) -> list[dict[str, object]]:
     done = subprocess.run(
-        [PYTHON, "-m", "voiceguide.speech_worker"],
+        [PYTHON, "-m", "voiceguide.speech.pyttsx3_worker"],
         input=json.dumps(request) + "\n", capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     return [json.loads(line) for line in done.stdout.splitlines()]
@@ -493,8 +493,8 @@ def test_real_bank_caches_and_german_differs(tmp_path: Path, engine: Pyttsx3Engi
 CONCURRENT_USER = """
 import hashlib, sys
 from pathlib import Path
-from voiceguide.clip_cache import ClipCache
-from voiceguide.speech import SpeechBank, default_engine
+from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.bank import SpeechBank, default_engine
 texts = [f"Set {n} of 12. Lift the top knee." for n in range(1, 13)] + ["Rest.", "Halfway."]
 bank = SpeechBank(default_engine(), None, 170, 22050, ClipCache(Path(sys.argv[1])))
 bank.prepare(texts)
@@ -600,7 +600,8 @@ def test_missing_espeak_library_says_what_to_install() -> None:
     if probe.returncode != 0:
         pytest.skip("no private mount namespaces here")
     hide = f'mount --bind /dev/null "{library}" && exec "$@"'
-    command = ["unshare", "-rm", "sh", "-c", hide, "sh", PYTHON, "-m", "voiceguide.speech_worker"]
+    worker = "voiceguide.speech.pyttsx3_worker"
+    command = ["unshare", "-rm", "sh", "-c", hide, "sh", PYTHON, "-m", worker]
     with pytest.raises(VoiceError) as caught:
         Pyttsx3Engine(command=command).synthesize(["Rest."], None, 170)
     assert str(caught.value) == (
@@ -616,7 +617,7 @@ def load(name, *args, **kwargs):
         raise OSError(f"{name}: cannot open shared object file")
     return real(name, *args, **kwargs)
 ctypes.cdll.LoadLibrary = load
-runpy.run_module("voiceguide.speech_worker", run_name="__main__")
+runpy.run_module("voiceguide.speech.pyttsx3_worker", run_name="__main__")
 """
 
 
@@ -632,7 +633,7 @@ def test_missing_espeak_with_a_loader_that_cannot_find_it() -> None:
 
 INTERRUPTED_PARENT = """
 import sys
-from voiceguide.speech_pyttsx3 import Pyttsx3Engine
+from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 engine = Pyttsx3Engine(command=["sleep", sys.argv[1]], start_timeout=120)
 print("synthesizing", flush=True)
 try:
@@ -674,7 +675,7 @@ def test_default_engine_is_cheap_to_make() -> None:
 @pytest.fixture
 def no_leftover_workers() -> Iterator[None]:
     yield
-    assert processes_with_arg("voiceguide.speech_worker", parent=os.getpid()) == []
+    assert processes_with_arg("voiceguide.speech.pyttsx3_worker", parent=os.getpid()) == []
 
 
 @pytest.mark.slow

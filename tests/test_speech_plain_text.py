@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.speech_pyttsx3 import Pyttsx3Engine
-from voiceguide.speech_worker import plain_text
+from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
+from voiceguide.speech.pyttsx3_worker import plain_text
 
 BREAK = 'Hold <break time="10s"/> it now.'
 PHONEMES = "Stand [[_:_:_:_:_:_:_:_:_:_:_:_:]] tall."  # as phoneme codes: twelve short pauses
@@ -84,7 +84,7 @@ def start(self, text):  # as a pyttsx3 that asked for SSML and phoneme input wou
     _espeak.Synth(str(text).encode("utf-8"), flags=flags)
 
 espeak.EspeakDriver._start_synthesis = start
-runpy.run_module("voiceguide.speech_worker", run_name="__main__")
+runpy.run_module("voiceguide.speech.pyttsx3_worker", run_name="__main__")
 """
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.errors import ScriptError
-from voiceguide.routine import Cue, Settings
+from voiceguide.script.model import Cue, Settings
 from voiceguide.timeline import Timeline, build_timeline, spoken_texts
 
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
-from voiceguide.routine import Cue, Move, Routine, Settings
+from voiceguide.script.model import Cue, Move, Routine, Settings
 from voiceguide.timeline import Timeline, _transition, build_timeline, work_slots
 from voiceguide.units import to_frames
 

@@ -7,7 +7,7 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.tomlpos import key_lines
+from voiceguide.script.tomlpos import key_lines
 
 TRICKY = '''\
 format = "voiceguide/1"  # [not a header]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from voiceguide.errors import ExportError
-from voiceguide.wav import SOFTWARE, Marker, Tags, WavWriter, check_wav_fits, wav_size
+from voiceguide.output.wav_writer import SOFTWARE, Marker, Tags, WavWriter, check_wav_fits, wav_size
 
 RATE = 8000
 # odd and even label/tag lengths, so both padded and unpadded chunks occur

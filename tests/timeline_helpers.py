@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from voiceguide.routine import Move, Routine, Settings
+from voiceguide.script.model import Move, Routine, Settings
 
 RATE = 22050
 SOUNDS = {"tick": 2205, "go": 7717, "end": 8820, "rep": 1102, "done": 17640}

@@ -60,7 +60,7 @@ def espeak_floor(phrases: list[str], rate: int, folder: Path) -> float:
 
 def synthesis_only(phrases: list[str], rate: int) -> float:
     """The speech layer alone: a cold SpeechBank.prepare of the same phrases, no cache."""
-    from voiceguide.speech import SpeechBank, default_engine
+    from voiceguide.speech.bank import SpeechBank, default_engine
 
     bank = SpeechBank(default_engine(), None, rate, 22050, None)
     started = time.perf_counter()

@@ -20,15 +20,16 @@ from pathlib import Path
 import atheris  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 with atheris.instrument_imports():
-    from voiceguide import fieldchecks, loader, tomlpos, units  # noqa: F401
+    from voiceguide import units  # noqa: F401
     from voiceguide.errors import ScriptError
+    from voiceguide.script import fieldchecks, reader, tomlpos  # noqa: F401
 
 SCRIPT = Path("/nowhere/fuzz.toml")
 
 
 def test_one_input(data: bytes) -> None:
     try:
-        loader.parse_routine(data, SCRIPT, display_name="fuzz.toml")
+        reader.parse_routine(data, SCRIPT, display_name="fuzz.toml")
     except ScriptError as error:
         message = str(error)
         if "\n" in message or not message.startswith("fuzz.toml"):

@@ -14,11 +14,11 @@ from voiceguide.resources import bundled_scripts, find_script
 if TYPE_CHECKING:
     import numpy
 
-    from voiceguide.clip_cache import ClipCache
-    from voiceguide.cues import CueSounds
+    from voiceguide.audio.sounds import CueSounds
     from voiceguide.render import ClipSource
-    from voiceguide.routine import Routine
-    from voiceguide.speech import SpeechBank, SpeechEngine
+    from voiceguide.script.model import Routine
+    from voiceguide.speech.bank import SpeechBank, SpeechEngine
+    from voiceguide.speech.cache import ClipCache
     from voiceguide.timeline import Timeline
 
 DEFAULT_SAMPLE_RATE = 22050
@@ -48,7 +48,7 @@ class _SessionClips:
 
 def load_script(script: str) -> Routine:
     """A routine by path, or a bundled one by name ("hip-mobility")."""
-    from voiceguide.loader import load_routine
+    from voiceguide.script.reader import load_routine
 
     path = find_script(script)
     if path is None:
@@ -71,9 +71,9 @@ def prepare_session(
     cache: ClipCache | None = None,
 ) -> Session:
     """Load, resolve the voice, measure every spoken text and lay out the timeline."""
-    from voiceguide.clip_cache import ClipCache
-    from voiceguide.cues import CueSounds
-    from voiceguide.speech import SpeechBank, default_engine, resolve_voice
+    from voiceguide.audio.sounds import CueSounds
+    from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
+    from voiceguide.speech.cache import ClipCache
     from voiceguide.timeline import build_timeline, spoken_texts
 
     routine = load_script(script)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from voiceguide.errors import ScriptError
-from voiceguide.routine import Move, Phrases, Routine, Side
+from voiceguide.script.model import Move, Phrases, Routine, Side
 from voiceguide.units import format_clock, to_frames
 
 EventKind = Literal["speech", "beep"]

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from voiceguide.audio.wav_header import PCM, riff_chunks, wav_format
 from voiceguide.errors import SoundError
 from voiceguide.units import parse_duration, parse_tempo
-from voiceguide.wav_header import PCM, riff_chunks, wav_format
 
 TEXT_LIMIT = 1000  # characters of one spoken text
 VOICE_LIMIT = 200  # characters of a voice name

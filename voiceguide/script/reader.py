@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
-from voiceguide import fieldchecks as fc
 from voiceguide.errors import ScriptError
-from voiceguide.routine import FORMAT, SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
-from voiceguide.tomlpos import KeyLines, KeyPath, key_lines
+from voiceguide.script import fieldchecks as fc
+from voiceguide.script.model import FORMAT, SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
+from voiceguide.script.tomlpos import KeyLines, KeyPath, key_lines
 from voiceguide.units import parse_duration, spoken_duration
 
 MAX_BYTES = 1024 * 1024

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.wav_header import FIX as _FIX
+from voiceguide.audio.wav_header import FLOAT as _FLOAT
+from voiceguide.audio.wav_header import riff_chunks, wav_format
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
-from voiceguide.routine import SOUND_NAMES
-from voiceguide.wav_header import FIX as _FIX
-from voiceguide.wav_header import FLOAT as _FLOAT
-from voiceguide.wav_header import riff_chunks, wav_format
+from voiceguide.script.model import SOUND_NAMES
 
 CUE_NAMES = SOUND_NAMES  # the names a script may map under settings.sounds
 

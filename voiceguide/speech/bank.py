@@ -13,10 +13,10 @@ from typing import Protocol
 
 import numpy as np
 
-from voiceguide.clip_audio import Float32Array, Int16Array, to_float, trim_silence
-from voiceguide.clip_cache import ClipCache, clip_key
+from voiceguide.audio.clips import Float32Array, Int16Array, to_float, trim_silence
 from voiceguide.errors import VoiceError
-from voiceguide.voices import VoiceInfo, resolve_voice
+from voiceguide.speech.cache import ClipCache, clip_key
+from voiceguide.speech.voices import VoiceInfo, resolve_voice
 
 __all__ = [
     "ClipCache",
@@ -43,7 +43,7 @@ class SpeechEngine(Protocol):
 
 def default_engine() -> SpeechEngine:
     """pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer on macOS)."""
-    from voiceguide.speech_pyttsx3 import Pyttsx3Engine
+    from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 
     return Pyttsx3Engine()
 

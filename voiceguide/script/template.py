@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from voiceguide.text_files import write_text_atomically
+from voiceguide.output.atomic import write_text_atomically
 
 _TEMPLATE = """\
 # {title}: a voiceguide routine script (TOML). Edit it, then try it:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from voiceguide import __version__
-from voiceguide.routine import Move, Routine
-from voiceguide.text_files import write_text_atomically
+from voiceguide.output.atomic import write_text_atomically
+from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, Phase, Timeline, move_summary
 from voiceguide.units import format_clock
 

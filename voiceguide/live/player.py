@@ -25,8 +25,8 @@ from typing import Protocol
 import numpy as np
 
 from voiceguide.errors import PlaybackError, ScriptError
-from voiceguide.keys import KeySource, NoKeys
-from voiceguide.status import SilentView, Snapshot, StatusView, phase_index_at
+from voiceguide.live.keys import KeySource, NoKeys
+from voiceguide.live.status import SilentView, Snapshot, StatusView, phase_index_at
 from voiceguide.timeline import Timeline
 
 EXPORT_HINT = "use `voiceguide export` to write the session to a file and play that instead"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from voiceguide.cli_options import session_options
+from voiceguide.cli.options import session_options
 from voiceguide.errors import ScriptError
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     import numpy
 
-    from voiceguide.player import PlayResult
-    from voiceguide.status import Snapshot, StatusText, StatusView
+    from voiceguide.live.player import PlayResult
+    from voiceguide.live.status import Snapshot, StatusText, StatusView
     from voiceguide.timeline import Timeline
 
 
@@ -74,7 +74,7 @@ class PhaseLog:
 
 
 def make_view(timeline: Timeline, quiet: bool, stream: TextIO) -> StatusView:
-    from voiceguide.status import SilentView, StatusText
+    from voiceguide.live.status import SilentView, StatusText
 
     if quiet:
         return SilentView()
@@ -122,8 +122,8 @@ def play(
         voiceguide play hip-mobility
         voiceguide play hip-mobility --from 3
     """
-    from voiceguide.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
-    from voiceguide.player import Player, SimpleaudioSink, find_move
+    from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
+    from voiceguide.live.player import Player, SimpleaudioSink, find_move
     from voiceguide.render import render_blocks
     from voiceguide.session import prepare_session
 

@@ -1,4 +1,4 @@
-"""The pyttsx3 engine, seen from voiceguide: it runs `voiceguide.speech_worker` in a child process.
+"""The pyttsx3 engine, seen from voiceguide: it runs `speech.pyttsx3_worker` in a child process.
 
 A batch of texts is one worker process. Every answer the worker owes has a deadline (scaled with
 the text's length); a worker that misses one is killed with its process group and the caller gets
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from voiceguide.clip_audio import Int16Array, decode_audio_file
+from voiceguide.audio.clips import Int16Array, decode_audio_file
 from voiceguide.errors import VoiceError
-from voiceguide.voices import VoiceInfo
+from voiceguide.speech.voices import VoiceInfo
 
 
 def default_driver() -> str:
@@ -43,7 +43,7 @@ class Pyttsx3Engine:
     ) -> None:
         self.driver = driver or default_driver()
         self.key = f"pyttsx3-{self.driver}"
-        self.command = list(command or [sys.executable, "-m", "voiceguide.speech_worker"])
+        self.command = list(command or [sys.executable, "-m", "voiceguide.speech.pyttsx3_worker"])
         # start covers the interpreter, pyttsx3 and the driver library loading on a busy machine
         self.start_timeout = start_timeout
         self.clip_timeout = clip_timeout

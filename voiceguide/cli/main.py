@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide import __version__
-from voiceguide.cli_options import session_options
-from voiceguide.cli_play import play
+from voiceguide.cli.options import session_options
+from voiceguide.cli.play import play
 from voiceguide.errors import VoiceguideError
 
 if TYPE_CHECKING:
@@ -87,11 +87,11 @@ def plan(
         voiceguide plan seven-minute --json
         voiceguide plan hip-mobility --html hip-mobility.html
     """
-    from voiceguide.plan_output import plan_json, plan_table
+    from voiceguide.output.plan_text import plan_json, plan_table
 
     if html_file is not None:
-        from voiceguide.session_sheet import write_session_sheet
-        from voiceguide.text_files import check_text_destination
+        from voiceguide.output.atomic import check_text_destination
+        from voiceguide.output.session_sheet import write_session_sheet
 
         # refuse a bad destination before any speech is made
         check_text_destination(html_file, overwrite=True)
@@ -115,7 +115,7 @@ def new(name: str) -> None:
         voiceguide new knee-routine
         voiceguide check knee-routine.toml
     """
-    from voiceguide.scaffold import write_new_routine
+    from voiceguide.script.template import write_new_routine
 
     written = write_new_routine(name)
     click.echo(f"wrote {written}: edit it, then try voiceguide plan {written}", err=True)
@@ -129,7 +129,7 @@ def voices() -> None:
     Example:
         voiceguide voices
     """
-    from voiceguide.speech import default_engine
+    from voiceguide.speech.bank import default_engine
 
     for voice in default_engine().voices():
         languages = ", ".join(voice.languages)
@@ -144,8 +144,8 @@ def list_routines() -> None:
     Example:
         voiceguide list
     """
-    from voiceguide.loader import load_routine
     from voiceguide.resources import bundled_scripts
+    from voiceguide.script.reader import load_routine
 
     for name, path in bundled_scripts().items():
         routine = load_routine(path, display_name=path.name)
@@ -178,7 +178,7 @@ def export(
         voiceguide export hip-mobility -o hip.wav
         voiceguide export hip-mobility -o hip.m4a
     """
-    from voiceguide.export import check_destination, export_session
+    from voiceguide.output.export import check_destination, export_session
 
     check_destination(output)
     session = _prepare(script, voice, rate, sample_rate)

@@ -29,10 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from voiceguide.errors import ExportDestinationError, ExportError
+from voiceguide.output.atomic import containing_folder, final_mode
+from voiceguide.output.wav_writer import Marker, Tags, WavWriter, check_wav_fits
 from voiceguide.render import ClipSource, render_blocks
-from voiceguide.text_files import containing_folder, final_mode
 from voiceguide.timeline import Phase, Timeline
-from voiceguide.wav import Marker, Tags, WavWriter, check_wav_fits
 
 ARTIST = "voiceguide"
 # extension -> ffmpeg muxer and encoder options; 64 kbit/s mono is plenty for speech and beeps

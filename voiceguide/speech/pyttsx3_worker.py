@@ -1,4 +1,4 @@
-"""The child-process side of the pyttsx3 engine: `python -m voiceguide.speech_worker`.
+"""The child-process side of the pyttsx3 engine: `python -m voiceguide.speech.pyttsx3_worker`.
 
 pyttsx3 runs here, never in the voiceguide process, because a second pyttsx3 engine in one
 process hangs and pyttsx3 prints on stdout. The parent writes one JSON request on stdin:
