@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.export_helpers import wait_for_partial_file
+from tests.support.export_helpers import wait_for_partial_file
 
 pytestmark = pytest.mark.slow
 

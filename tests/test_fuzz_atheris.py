@@ -24,7 +24,8 @@ SECONDS = 20
 def test_the_loader_survives_coverage_guided_fuzzing(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    for source in [*(ROOT / "tests" / "corpus").glob("*.toml"), *(ROOT / "scripts").glob("*.toml")]:
+    corpus = ROOT / "tests" / "script" / "corpus"
+    for source in [*corpus.glob("*.toml"), *(ROOT / "scripts").glob("*.toml")]:
         shutil.copy(source, seeds / source.name)
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "fuzz_loader.py"), f"-max_total_time={SECONDS}",

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as note_case
 from hypothesis import strategies as st
 
-from tests.timeline_helpers import RATE, SOUNDS, fake_measure
+from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure
 from voiceguide.errors import ScriptError
 from voiceguide.script.reader import parse_routine
-from voiceguide.timeline import build_timeline
+from voiceguide.sequencer import build_timeline
 
 SCRIPT = Path("/nowhere/fuzz.toml")
 fuzz = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
+from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Settings
-from voiceguide.timeline import Timeline, build_timeline, spoken_texts
+from voiceguide.sequencer import build_timeline, spoken_texts
+from voiceguide.timeline import Timeline
 
 
 def build(r: object, measure: object = fake_measure) -> Timeline:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
+from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.script.model import Cue, Move, Routine, Settings
-from voiceguide.timeline import Timeline, _transition, build_timeline, work_slots
+from voiceguide.sequencer import build_timeline
+from voiceguide.timeline import Timeline
 from voiceguide.units import to_frames
+from voiceguide.work_order import transition, work_slots
 
 seconds = st.integers(min_value=0, max_value=600).map(lambda tenths: tenths / 10)
 
@@ -132,7 +134,7 @@ def test_rests_never_shrink(r: Routine) -> None:
         if index == 0:
             continue
         before = slots[index - 1]
-        level = _transition(before, slot)
+        level = transition(before, slot)
         rest = {
             "round": r.settings.rest_between_rounds,
             "move": before.move.rest_after,

@@ -5,10 +5,10 @@ file. Anything else (another exception, a message over several lines) is a crash
 reports with the input that caused it.
 
     .venv/bin/pip install atheris              # a wheel on Linux x86-64, Python 3.11
-    .venv/bin/python tools/fuzz_loader.py -max_total_time=60 tests/corpus
+    .venv/bin/python tools/fuzz_loader.py -max_total_time=60 tests/script/corpus
     .venv/bin/python tools/fuzz_loader.py crash-<hash>     # replay one input
 
-Seed it with tests/corpus/ (the broken scripts) and scripts/ (the good ones); libFuzzer flags
+Seed it with tests/script/corpus/ (the broken scripts) and scripts/ (the good ones); libFuzzer flags
 such as -max_total_time, -runs and -max_len pass through.
 """
 

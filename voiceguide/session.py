@@ -72,9 +72,9 @@ def prepare_session(
 ) -> Session:
     """Load, resolve the voice, measure every spoken text and lay out the timeline."""
     from voiceguide.audio.sounds import CueSounds
+    from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
     from voiceguide.speech.cache import ClipCache
-    from voiceguide.timeline import build_timeline, spoken_texts
 
     routine = load_script(script)
     settings = routine.settings

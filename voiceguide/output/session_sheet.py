@@ -18,8 +18,9 @@ from typing import TypeVar
 from voiceguide import __version__
 from voiceguide.output.atomic import write_text_atomically
 from voiceguide.script.model import Move, Routine
-from voiceguide.timeline import Event, Phase, Timeline, move_summary
+from voiceguide.timeline import Event, Phase, Timeline
 from voiceguide.units import format_clock
+from voiceguide.wording import move_summary
 
 # the timeline's colours; tests find them in a screenshot, so each is used for one thing only
 WORK_COLOUR = "#e4572e"

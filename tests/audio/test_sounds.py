@@ -18,7 +18,7 @@ from voiceguide.audio.sounds import CUE_NAMES, CueSounds, read_wav
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # the length each bundled sound is designed to have, in ms
 DESIGN_MS = {"tick": 100, "go": 350, "end": 400, "rep": 50, "done": 800}
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.export_helpers import wait_for_partial_file
+from tests.support.export_helpers import wait_for_partial_file
 from voiceguide.resources import cues_dir
 
 pytestmark = pytest.mark.slow

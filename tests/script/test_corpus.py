@@ -1,7 +1,8 @@
 """Broken and hostile scripts through the CLI, as a user runs them: status 2, one line, no file.
 
-The small cases live in tests/corpus/ with their messages in tests/corpus/expected.txt; the big
-ones (megabytes, 10,000 moves) are generated here so the repository stays small.
+The small cases live in tests/script/corpus/ with their messages in
+tests/script/corpus/expected.txt; the big ones (megabytes, 10,000 moves) are generated here so
+the repository stays small.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def test_markup_in_spoken_text_is_accepted_as_plain_words() -> None:
 def test_a_symlink_out_of_the_script_folder_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
-    real = Path(__file__).parent.parent / "audio_cues" / "go.wav"
+    real = Path(__file__).resolve().parents[2] / "audio_cues" / "go.wav"
     (outside / "go.wav").write_bytes(real.read_bytes())
     folder = tmp_path / "routine"
     folder.mkdir()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
+from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.output.session_sheet import (
     BEEP_COLOUR,
     INTRO_OUTRO_COLOUR,
@@ -26,7 +26,8 @@ from voiceguide.output.session_sheet import (
     write_session_sheet,
 )
 from voiceguide.script.model import Cue, Routine, Settings
-from voiceguide.timeline import Timeline, build_timeline
+from voiceguide.sequencer import build_timeline
+from voiceguide.timeline import Timeline
 
 
 def _routine_and_timeline() -> tuple[Routine, Timeline]:

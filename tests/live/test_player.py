@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from player_fakes import (
+
+from tests.support.player_fakes import (
     RATE,
     FakeClock,
     RecordingSink,
@@ -16,7 +17,6 @@ from player_fakes import (
     render_from,
     s,
 )
-
 from voiceguide.errors import PlaybackError, ScriptError
 from voiceguide.live.player import (
     Player,

@@ -8,8 +8,8 @@ import pty
 import termios
 
 import pytest
-from player_fakes import hand_timeline, s
 
+from tests.support.player_fakes import hand_timeline, s
 from voiceguide.cli.play import PhaseLog, TerminalStatus, summary
 from voiceguide.live.keys import TerminalKeys
 from voiceguide.live.player import PlayResult

@@ -28,7 +28,7 @@ from voiceguide.script.reader import load_routine, parse_routine
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 BIN = Path(sys.executable).parent
 _FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.S | re.M)

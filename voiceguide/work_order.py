@@ -1,0 +1,59 @@
+"""The work phases of a routine in the order they are done, and which rest comes between two."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from voiceguide.script.model import Move, Routine, Side
+
+
+@dataclass(frozen=True)
+class WorkSlot:
+    """One work phase of the session, before placement."""
+
+    round: int
+    move: Move
+    set: int
+    side: Side | None
+
+
+def work_slots(routine: Routine) -> list[WorkSlot]:
+    """Every work phase in the order it is done: rounds, moves, then sets and sides."""
+    slots = []
+    for round_number in range(1, routine.rounds + 1):
+        for move in routine.moves:
+            for set_number, side in _sets_and_sides(move):
+                slots.append(WorkSlot(round_number, move, set_number, side))
+    return slots
+
+
+def _sets_and_sides(move: Move) -> list[tuple[int, Side | None]]:
+    sets = range(1, move.sets + 1)
+    if move.sides == "none":
+        return [(number, None) for number in sets]
+    left: Side = "left"
+    right: Side = "right"
+    if move.sides != "each":
+        only = left if move.sides == "left" else right
+        return [(number, only) for number in sets]
+    if move.side_order == "block":
+        lefts: list[tuple[int, Side | None]] = [(number, left) for number in sets]
+        return lefts + [(number, right) for number in sets]
+    return [(number, side) for number in sets for side in (left, right)]
+
+
+Level = Literal["start", "round", "move", "set", "side"]
+
+
+def transition(before: WorkSlot | None, after: WorkSlot) -> Level:
+    """Which rest applies between two work phases: the largest level that changes."""
+    if before is None:
+        return "start"
+    if before.round != after.round:
+        return "round"
+    if before.move.number != after.move.number:
+        return "move"
+    if before.set != after.set:
+        return "set"
+    return "side"
