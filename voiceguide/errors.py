@@ -39,13 +39,27 @@ class PlaybackError(VoiceguideError):
     exit_status = 1
 
 
-class ExportError(VoiceguideError):
-    """The export could not be written."""
+class OutputError(VoiceguideError):
+    """A file could not be written: the disk is full, the folder is read-only, a write failed."""
 
     exit_status = 1
 
 
-class ExportDestinationError(ExportError):
-    """The export destination is wrong (unknown extension, a folder): bad input (exit status 2)."""
+class DestinationError(OutputError):
+    """The file named to write cannot be used: a folder, a FIFO, a device, a symbolic link, an
+    existing file that must not be replaced, a name that is empty or too long (exit status 2)."""
+
+    exit_status = 2
+
+
+class ExportError(OutputError):
+    """The audio export failed: ffmpeg missing or failing, too long for WAV, the disk full."""
+
+    exit_status = 1
+
+
+class ExportDestinationError(DestinationError, ExportError):
+    """The export's destination is wrong (an unknown extension as well as any DestinationError):
+    bad input (exit status 2)."""
 
     exit_status = 2

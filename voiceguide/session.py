@@ -103,7 +103,8 @@ class Session:
         """
         from voiceguide.output.export import export_session
 
-        return export_session(self.timeline, self.clips, Path(destination), progress=progress)
+        # as given: a trailing "/" is refused, not dropped
+        return export_session(self.timeline, self.clips, destination, progress=progress)
 
     def write_sheet(self, destination: str | os.PathLike[str]) -> Path:
         """Write the printable session sheet (one self-contained HTML page); returns its path.
@@ -115,7 +116,7 @@ class Session:
         from voiceguide.output.session_sheet import write_session_sheet
 
         return write_session_sheet(
-            self.routine, self.timeline, Path(destination), source=self.source
+            self.routine, self.timeline, destination, source=self.source
         )
 
     def start_of(self, move: str | int) -> int:

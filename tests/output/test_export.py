@@ -25,15 +25,8 @@ import numpy.typing as npt
 import pytest
 
 from voiceguide.errors import ExportDestinationError, ExportError
-from voiceguide.output.export import (
-    Chapter,
-    chapters_for,
-    check_destination,
-    export_blocks,
-    export_session,
-    ffmetadata,
-    markers_for,
-)
+from voiceguide.output.chapters import Chapter, chapters_for, ffmetadata, markers_for
+from voiceguide.output.export import check_destination, export_blocks, export_session
 from voiceguide.output.wav_writer import Marker
 from voiceguide.render import render_blocks
 from voiceguide.timeline import Event, EventKind, Phase, Timeline
@@ -573,12 +566,12 @@ def test_a_full_disk_is_one_clear_line_and_no_file(tmp_path: Path, suffix: str) 
 
 def test_a_disk_full_error_is_mapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ENOSPC cannot be made for real without a small file system; fake the one write."""
-    import voiceguide.output.export as export
+    import voiceguide.output.atomic as atomic
 
     def full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export, "_sync_file", full)
+    monkeypatch.setattr(atomic, "_sync", full)
     with pytest.raises(ExportError) as caught:
         export_session(hip_timeline(), FakeClips(), tmp_path / "hip.wav")
     assert str(caught.value).startswith(

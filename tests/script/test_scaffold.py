@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import voiceguide
-from voiceguide.errors import ExportDestinationError
+from voiceguide.errors import DestinationError, ExportError
 from voiceguide.script.model import Settings
 from voiceguide.script.reader import parse_routine
 from voiceguide.script.template import (
@@ -73,11 +73,13 @@ def test_write_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert write_new_routine("knee") == Path("knee.toml")
     first = (tmp_path / "knee.toml").read_text()
     (tmp_path / "knee.toml").write_text("mine")
-    with pytest.raises(ExportDestinationError) as refused:
+    with pytest.raises(DestinationError) as refused:
         write_new_routine("knee.toml")
     assert str(refused.value) == (
         "knee.toml already exists; choose another name, or remove it first"
     )
+    assert not isinstance(refused.value, ExportError)  # `new` exports nothing
+    assert refused.value.exit_status == 2
     assert (tmp_path / "knee.toml").read_text() == "mine"
     assert "Knee" in first
     assert sorted(path.name for path in tmp_path.iterdir()) == ["knee.toml"]

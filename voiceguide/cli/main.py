@@ -7,6 +7,7 @@ ends exactly as it does from a shell; warnings go to stderr, data to stdout.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,15 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
 @click.option(
     "--html",
     "html_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # a str, as typed: "sheet/" (a folder) must not lose its slash and become a file
+    type=click.Path(dir_okay=False),
     help="Write a printable session sheet (one HTML page) instead of printing the table.",
 )
 @session_options
 def plan(
     script: str,
     as_json: bool,
-    html_file: Path | None,
+    html_file: str | None,
     voice: str | None,
     rate: int | None,
     sample_rate: str,
@@ -148,7 +150,7 @@ def list_routines() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),  # a str, as typed, like --html
     required=True,
     help="The file to write: .wav, .m4a or .mp3.",
 )
@@ -156,7 +158,7 @@ def list_routines() -> None:
 @session_options
 def export(
     script: str,
-    output: Path,
+    output: str,
     quiet: bool,
     voice: str | None,
     rate: int | None,
@@ -178,7 +180,9 @@ def export(
         written = session.export(output)
     else:
         with click.progressbar(
-            length=session.timeline.duration, label=f"Exporting {output.name}", file=sys.stderr
+            length=session.timeline.duration,
+            label=f"Exporting {Path(output).name}",
+            file=sys.stderr,
         ) as bar:
             written = session.export(output, progress=lambda done, _: bar.update(done - bar.pos))
     click.echo(f"wrote {written}", err=True)
@@ -188,5 +192,21 @@ cli.add_command(play)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script: runs the command group and exits with its status."""
-    cli.main(args=argv, prog_name="voiceguide")
+    """The console script: runs the command group and exits with its status.
+
+    Output that cannot be written (a full disk, /dev/full) is one line and status 1.
+    """
+    from voiceguide.output.stdout import write_stdout_whole
+
+    write_stdout_whole()
+    try:
+        try:
+            cli.main(args=argv, prog_name="voiceguide")
+        finally:
+            sys.stdout.flush()
+    except OSError as error:
+        if error.filename is not None:  # not a write to stdout or stderr
+            raise
+        with contextlib.suppress(OSError):
+            click.echo(f"cannot write the output: {error.strerror or error}", err=True)
+        sys.exit(1)

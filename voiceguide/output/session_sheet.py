@@ -8,6 +8,7 @@ so it opens offline and prints on A4 or Letter.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ _MIN_MARK = 1.6  # a beep lasts a fraction of a unit: draw it at least this wide
 
 
 def write_session_sheet(
-    routine: Routine, timeline: Timeline, destination: Path, *, source: str
+    routine: Routine, timeline: Timeline, destination: str | os.PathLike[str], *, source: str
 ) -> Path:
     """Write the session sheet atomically; `source` names the script on the page."""
     return write_text_atomically(destination, session_sheet_html(routine, timeline, source=source))

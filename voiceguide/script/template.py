@@ -9,9 +9,11 @@ uncommented too.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from voiceguide.output.atomic import write_text_atomically
+from voiceguide.errors import DestinationError
+from voiceguide.output.atomic import shown, write_text_atomically
 
 _TEMPLATE = """\
 # {title}: a voiceguide routine script (TOML). Edit it, then try it:
@@ -87,7 +89,27 @@ def title_from_path(path: Path) -> str:
 
 
 def write_new_routine(name: str) -> Path:
-    """Write a new routine script for NAME (or the given .toml path); never overwrites."""
+    """Write a new routine script for NAME (or the given .toml path); never overwrites.
+
+    Raises DestinationError (exit status 2) for a name that cannot be a script's file name or
+    a file that exists, OutputError when the disk refuses.
+    """
+    _check_name(name)
     path = new_routine_path(name)
     text = routine_template(title_from_path(path), str(path))
     return write_text_atomically(path, text, overwrite=False)
+
+
+def _check_name(name: str) -> None:
+    stem = name[:-len(".toml")] if name.lower().endswith(".toml") else name
+    if not os.path.basename(stem).strip():
+        raise DestinationError(
+            f'cannot write "{shown(name)}": give the routine a name, such as knee-routine'
+        )
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        # a byte that is not UTF-8 reached us as a lone surrogate: it cannot go into the script
+        raise DestinationError(
+            f"cannot write {shown(name)}: the name is not UTF-8 text; choose another name"
+        ) from None

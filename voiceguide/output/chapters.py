@@ -1,0 +1,116 @@
+"""Where the moves are in an exported file: markers (WAV), chapters and tags (m4a, mp3).
+
+A marker sits where every move starts (its first window) and at every work phase; a chapter
+covers one move, from where it starts to where the next one does, after an "Intro" chapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voiceguide.output.wav_writer import Marker, Tags
+from voiceguide.timeline import Phase, Timeline
+
+ARTIST = "voiceguide"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of an m4a or mp3 file, in frames of the session."""
+
+    start: int  # frames
+    end: int
+    title: str
+
+
+def markers_for(timeline: Timeline) -> list[Marker]:
+    """A marker where every move starts (its first window) and at every work phase.
+
+    Labels: "Move 2: Standing banded fire hydrant" and "Move 2: Standing banded fire hydrant,
+    left, set 1"; side and set only where they apply, ", round 2" only with several rounds.
+    """
+    return [marker for _, marker in _marks(timeline)]
+
+
+def chapters_for(timeline: Timeline) -> list[Chapter]:
+    """One chapter per move (per round), from where the move starts to where the next starts.
+
+    The intro before the first move is a chapter of its own, so the chapters cover the file
+    from 0:00 (phone players list chapters from the start); the outro ends the last move's.
+    """
+    starts = [marker for move_start, marker in _marks(timeline) if move_start]
+    chapters = []
+    if starts and starts[0].frame > 0:
+        chapters.append(Chapter(0, starts[0].frame, "Intro"))
+    for index, marker in enumerate(starts):
+        end = starts[index + 1].frame if index + 1 < len(starts) else timeline.duration
+        chapters.append(Chapter(marker.frame, end, marker.label))
+    return chapters
+
+
+def _marks(timeline: Timeline) -> list[tuple[bool, Marker]]:
+    """(starts a move, marker) for every move start and every work phase, in order."""
+    many_rounds = any((phase.round or 1) > 1 for phase in timeline.phases)
+    most_sets: dict[tuple[int | None, str | None], int] = {}
+    for phase in timeline.phases:
+        if phase.kind == "work":
+            key = (phase.move_number, phase.move)
+            most_sets[key] = max(most_sets.get(key, 1), phase.set or 1)
+    marks = []
+    started: set[tuple[int | None, int | None, str | None]] = set()
+    before: Phase | None = None
+    for phase in timeline.phases:
+        if phase.kind == "work":
+            if (phase.round, phase.move_number, phase.move) not in started:
+                started.add((phase.round, phase.move_number, phase.move))
+                # the move starts with the window that announces it
+                opens = before.start if before is not None and before.kind == "window" else None
+                frame = phase.start if opens is None else opens
+                marks.append((True, Marker(frame, _label(phase, many_rounds))))
+            several_sets = most_sets[(phase.move_number, phase.move)] > 1
+            label = _label(phase, many_rounds, work=True, with_set=several_sets)
+            marks.append((False, Marker(phase.start, label)))
+        before = phase
+    return marks
+
+
+def _label(phase: Phase, many_rounds: bool, *, work: bool = False, with_set: bool = False) -> str:
+    name = phase.move or "Move"
+    parts = [f"Move {phase.move_number}: {name}" if phase.move_number else name]
+    if work and phase.side:
+        parts.append(phase.side)
+    if work and with_set and phase.set:
+        parts.append(f"set {phase.set}")
+    if many_rounds and phase.round:
+        parts.append(f"round {phase.round}")
+    return ", ".join(parts)
+
+
+def tags_for(timeline: Timeline) -> Tags:
+    """The file's tags: the routine's title, voiceguide, and the one-line summary."""
+    return Tags(title=timeline.title, artist=ARTIST, comment=timeline.summary)
+
+
+def ffmetadata(timeline: Timeline) -> str:
+    """An ffmetadata file: the tags and one [CHAPTER] per move, in frames of the session."""
+    tags = tags_for(timeline)
+    lines = [";FFMETADATA1"]
+    lines += [f"{key}={_escape(value)}" for key, value in
+              (("title", tags.title), ("artist", tags.artist), ("comment", tags.comment)) if value]
+    for chapter in chapters_for(timeline):
+        lines += [
+            "",
+            "[CHAPTER]",
+            f"TIMEBASE=1/{timeline.sample_rate}",
+            f"START={chapter.start}",
+            f"END={chapter.end}",
+            f"title={_escape(chapter.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _escape(value: str) -> str:
+    # ffmetadata: '=', ';', '#', '\' and newlines are escaped with a backslash
+    for special in ("\\", "=", ";", "#", "\n"):
+        value = value.replace(special, "\\" + special)
+    return value

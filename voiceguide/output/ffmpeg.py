@@ -1,0 +1,199 @@
+"""m4a and mp3 through ffmpeg, and a look at what it wrote before the file takes its name.
+
+The rendered PCM is piped straight into ffmpeg, so no intermediate WAV (and no 4 GiB limit) is
+involved; chapters and tags come from an ffmetadata file. ffmpeg 5.1 exits 0 even when it could
+not write the end of the file ("Error writing trailer: No space left on device"), so its status
+is not enough: any message it prints at `-loglevel error` fails the export, and so does a file
+that is empty or that ffprobe does not read back whole (codec, size, every packet, the length,
+every chapter).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import math
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voiceguide.errors import ExportError
+from voiceguide.output.atomic import PartialFiles, shown
+from voiceguide.output.chapters import chapters_for, ffmetadata
+from voiceguide.timeline import Timeline
+
+# extension -> ffmpeg muxer and encoder options; 64 kbit/s mono is plenty for speech and beeps
+ENCODINGS: dict[str, list[str]] = {
+    ".m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    ".mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-id3v2_version", "3"],
+}
+_CODECS = {".m4a": "aac", ".mp3": "mp3"}
+_MP3_MAX_RATE = 48000
+# a file read back may hold a priming packet and padding more than the audio needs
+_EXTRA_PACKETS = 4
+
+Progress = Callable[[int, int], None]
+Pcm = npt.NDArray[np.int16]
+
+
+def missing_tool(suffix: str) -> str | None:
+    """What is missing to export `suffix` (one line), or None."""
+    if shutil.which("ffmpeg") is None:
+        return (f"exporting {suffix} needs ffmpeg: install it with sudo apt-get install ffmpeg, "
+                "or export .wav")
+    if shutil.which("ffprobe") is None:
+        return (f"exporting {suffix} needs ffprobe, which comes with ffmpeg: install it with "
+                "sudo apt-get install ffmpeg, or export .wav")
+    return None
+
+
+def encode(
+    timeline: Timeline,
+    blocks: Iterable[Pcm],
+    files: PartialFiles,
+    destination: Path,
+    progress: Progress | None,
+) -> int:
+    """Encode the blocks into files.path; return the frames fed to ffmpeg.
+
+    A full disk or a file-size limit is raised as OSError (ENOSPC, EFBIG), any other failure of
+    ffmpeg as ExportError.
+    """
+    suffix = destination.suffix.lower()
+    metadata = files.companion(".ffmeta")
+    metadata.write_text(ffmetadata(timeline), encoding="utf-8")
+    rate = timeline.sample_rate
+    command = [
+        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        # absolute paths voiceguide made: never read as an option or a protocol
+        "-f", "ffmetadata", "-i", str(metadata.absolute()),
+        "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+        *ENCODINGS[suffix],
+    ]
+    if _output_rate(suffix, rate) != rate:
+        command += ["-ar", str(_output_rate(suffix, rate))]
+    command.append(str(files.path.absolute()))
+    with tempfile.TemporaryFile() as errors:
+        with files.held():  # a Ctrl-C now would leave ffmpeg running, unknown to anyone
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=errors, start_new_session=True)
+            files.adopt(process)
+        try:
+            written = _feed(process.stdin, blocks, timeline.duration, progress)
+            process.wait()
+        finally:
+            if process.returncode is None:  # interrupted or failed: end ffmpeg before going on
+                process.kill()
+                process.wait()
+        errors.seek(0)
+        message = errors.read().decode("utf-8", "replace")
+    if process.returncode != 0 or message.strip():
+        _raise_ffmpeg_error(process.returncode, message, destination)
+    return written
+
+
+def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) -> None:
+    """Raise ExportError unless ffprobe reads the whole session back from files.path."""
+    suffix = destination.suffix.lower()
+    size = files.path.stat().st_size
+    if size == 0:
+        raise ExportError(f"cannot export to {shown(destination)}: ffmpeg wrote an empty file")
+    command = [
+        "ffprobe", "-v", "error", "-count_packets", "-of", "json",
+        "-show_entries",
+        "format=duration,size:stream=codec_type,codec_name,nb_read_packets:chapter=id",
+        str(files.path.absolute()),
+    ]
+    with files.held():
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        files.adopt(process)
+    out, err = process.communicate()
+    problems = err.decode("utf-8", "replace").strip().splitlines()
+    if process.returncode != 0 or problems:
+        reason = problems[-1] if problems else f"ffprobe stopped with status {process.returncode}"
+        raise _unreadable(destination, reason)
+    report: dict[str, Any] = json.loads(out)
+    # m4a keeps its chapter titles in a data stream beside the audio
+    streams = [found for found in report.get("streams", []) if found.get("codec_type") == "audio"]
+    found = report.get("format", {})
+    rate = _output_rate(suffix, timeline.sample_rate)
+    per_packet = _samples_per_packet(suffix, rate)
+    expected = math.ceil(timeline.duration * rate / timeline.sample_rate / per_packet)
+    seconds = timeline.duration / timeline.sample_rate
+    if len(streams) != 1 or streams[0].get("codec_name") != _CODECS[suffix]:
+        raise _unreadable(destination, f"expected one {_CODECS[suffix]} audio stream")
+    if int(found.get("size", -1)) != size:
+        raise _unreadable(destination, f"ffprobe read {found.get('size')} of {size} bytes")
+    packets = int(streams[0].get("nb_read_packets", 0))
+    if not expected <= packets <= expected + _EXTRA_PACKETS:
+        raise _unreadable(destination, f"{packets} audio packets where {expected} were sent")
+    if abs(float(found.get("duration", 0)) - seconds) > _EXTRA_PACKETS * per_packet / rate:
+        raise _unreadable(destination, f"it lasts {found.get('duration')} s, not {seconds:.3f} s")
+    if len(report.get("chapters", [])) != len(chapters_for(timeline)):
+        raise _unreadable(destination, "chapters are missing")
+
+
+def _output_rate(suffix: str, rate: int) -> int:
+    return min(rate, _MP3_MAX_RATE) if suffix == ".mp3" else rate
+
+
+def _samples_per_packet(suffix: str, rate: int) -> int:
+    if suffix == ".m4a":
+        return 1024
+    return 1152 if rate >= 32000 else 576  # MPEG-1 layer III, or MPEG-2/2.5 below 32 kHz
+
+
+def _feed(
+    pipe: IO[bytes] | None, blocks: Iterable[Pcm], total: int, progress: Progress | None
+) -> int:
+    """Write the blocks to ffmpeg's stdin; stop early if ffmpeg has gone (its error tells why)."""
+    assert pipe is not None
+    written = 0
+    try:
+        for block in blocks:
+            samples = np.asarray(block)
+            if samples.dtype != np.int16 or samples.ndim != 1:
+                raise ValueError(f"expected 1-D int16 blocks, got {samples.ndim}-D {samples.dtype}")
+            pipe.write(samples.astype("<i2", copy=False).tobytes())
+            written += len(samples)
+            if progress is not None:
+                progress(written, total)
+        pipe.close()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            pipe.close()
+    return written
+
+
+def _raise_ffmpeg_error(status: int, stderr: str, destination: Path) -> None:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if status == -signal.SIGXFSZ or any("File too large" in line for line in lines):
+        raise OSError(errno.EFBIG, "File too large")  # past the file size limit (ulimit -f)
+    if any("No space left" in line for line in lines):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    if any("Disk quota exceeded" in line for line in lines):
+        raise OSError(errno.EDQUOT, "Disk quota exceeded")
+    if lines:
+        reason = lines[-1]
+    elif status < 0:
+        reason = f"it was stopped by {signal.Signals(-status).name}"
+    else:
+        reason = f"it stopped with status {status} and no message"
+    raise ExportError(f"ffmpeg could not write {shown(destination)}: {reason}")
+
+
+def _unreadable(destination: Path, reason: str) -> ExportError:
+    return ExportError(
+        f"cannot export to {shown(destination)}: the file ffmpeg made does not read back whole "
+        f"({reason}); nothing was replaced"
+    )
