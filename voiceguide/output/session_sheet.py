@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -69,7 +70,7 @@ def session_sheet_html(routine: Routine, timeline: Timeline, *, source: str) -> 
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}: session sheet</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>\n{_css()}</style>",
         "</head>",
         "<body>",
         _header(routine, timeline),
@@ -329,69 +330,12 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)} %" if whole else "0 %"
 
 
+def _css() -> str:
+    """The style sheet, a data file beside this module (inside the wheel too)."""
+    return (resources.files("voiceguide.output") / "session_sheet.css").read_text("utf-8")
+
+
 def _language(routine: Routine) -> str:
     """The page's language: the script's voice when it is a language code, else English."""
     voice = routine.settings.voice or ""
     return voice.lower() if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", voice, re.I) else "en"
-
-
-_CSS = """
-:root { --ink: #1b1b1b; --muted: #5b5b5b; --line: #d8d8d8; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font: 15px/1.45 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
-       margin: 0 auto; padding: 28px 32px 40px; max-width: 1080px; background: #fff; }
-h1 { font-size: 28px; margin: 0 0 6px; line-height: 1.2; }
-h2 { font-size: 17px; margin: 26px 0 10px; padding-bottom: 4px;
-     border-bottom: 2px solid var(--ink); letter-spacing: .02em; }
-h3 { font-size: 15.5px; margin: 0 0 4px; display: flex; gap: 8px; align-items: baseline; }
-p { margin: 0 0 5px; }
-.kicker { text-transform: uppercase; letter-spacing: .12em; font-size: 11px;
-          color: var(--muted); margin: 0 0 2px; }
-.intro { font-size: 16px; color: #333; margin-bottom: 12px; }
-.facts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px 18px;
-         margin: 0; padding: 12px 14px; background: #f5f5f2; border-radius: 6px; }
-.facts div { min-width: 0; }
-.facts .wide { grid-column: 1 / -1; }
-.facts dt { font-size: 11px; text-transform: uppercase; letter-spacing: .08em;
-            color: var(--muted); }
-.facts dd { margin: 0; font-weight: 600; }
-.moves ol { list-style: none; margin: 0; padding: 0; display: grid;
-            grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }
-.move { border: 1px solid var(--line); border-left: 5px solid var(--ink); border-radius: 6px;
-        padding: 10px 12px; break-inside: avoid; page-break-inside: avoid; }
-.number { display: inline-block; min-width: 22px; height: 22px; border-radius: 11px;
-          background: var(--ink); color: #fff; font-size: 12px; text-align: center;
-          line-height: 22px; flex: none; }
-.summary { font-weight: 600; }
-.setup { color: #333; }
-.details, .when { font-size: 12.5px; color: var(--muted); }
-.scale { font-size: 12.5px; color: var(--muted); }
-.legend { list-style: none; padding: 0; margin: 4px 0 10px; display: flex; flex-wrap: wrap;
-          gap: 4px 18px; font-size: 12.5px; }
-.legend li { display: flex; align-items: center; gap: 6px; }
-.swatch { width: 12px; height: 12px; }
-svg.row { display: block; width: 100%; height: auto; margin: 0 0 2px;
-          break-inside: avoid; page-break-inside: avoid; }
-svg.row .grid { stroke: #ececec; stroke-width: 1; }
-svg.row .clock { font-size: 12px; fill: var(--muted); font-family: "DejaVu Sans Mono", monospace; }
-svg.row .label { font-size: 11px; fill: #fff; font-weight: 600; pointer-events: none; }
-.warnings li { color: #8a1c1c; }
-footer { margin-top: 24px; padding-top: 8px; border-top: 1px solid var(--line);
-         font-size: 12px; color: var(--muted); }
-code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
-@page { margin: 12mm; }
-@media print {
-  body { font-size: 10pt; max-width: none; padding: 0; }
-  h1 { font-size: 20pt; }
-  h2 { font-size: 12pt; margin-top: 14pt; }
-  h3 { font-size: 10.5pt; }
-  .facts { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .details, .when, .scale, .legend, footer, code { font-size: 8pt; }
-  .moves ol { gap: 6pt; }
-  .drawing h2 { break-after: avoid; page-break-after: avoid; }
-}
-@media (max-width: 640px) {
-  .facts, .moves ol { grid-template-columns: 1fr; }
-}
-"""
