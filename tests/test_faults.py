@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.export_helpers import in_private_mounts as private_mounts
 from tests.support.export_helpers import wait_for_partial_file
 
 pytestmark = pytest.mark.slow
@@ -59,16 +59,8 @@ def voiceguide(
 
 def in_private_mounts(shell: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     """Run `shell` (sh) as root in a private mount namespace; $VG runs voiceguide."""
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
-        pytest.skip("needs root and unshare for a private mount namespace")
-    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip("no private mount namespaces here")
     env = {**env_with_cache(cache), "VG": f"{shlex.quote(PYTHON)} -m voiceguide"}
-    return subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-c", shell],
-        capture_output=True, text=True, timeout=300, cwd=cwd, env=env,
-    )
+    return private_mounts(shell, cwd, env)
 
 
 def one_line(stderr: str) -> str:

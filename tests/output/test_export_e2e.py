@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.support.export_helpers import wait_for_partial_file
+from tests.support.export_helpers import children_named, still_there, wait_for_partial_file
 from voiceguide.resources import cues_dir
 
 pytestmark = pytest.mark.slow
@@ -177,8 +177,12 @@ def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(tmp_path
     )
     wait_for_partial_file(process, tmp_path, "long.m4a")
     time.sleep(0.5)
+    encoders = children_named(process.pid, "ffmpeg")
+    assert len(encoders) == 1
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
+    # ffmpeg was ended and waited for before voiceguide exited
+    assert not still_there(encoders[0])
     assert process.returncode == 130
     assert stderr.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in stderr

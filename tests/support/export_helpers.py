@@ -1,10 +1,14 @@
-"""Shared by the tests that interrupt an export through the CLI."""
+"""Shared by the tests that interrupt an export or write onto a small disk."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 
 def wait_for_partial_file(
@@ -16,3 +20,45 @@ def wait_for_partial_file(
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the export never started writing"
         time.sleep(0.05)
+
+
+def children_named(parent: int, name: str) -> list[tuple[int, str]]:
+    """(pid, start time) of the running children of `parent` called `name` (ffmpeg, say)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        # after the ")" that ends the command: state, ppid, ...; field 22 is the start time
+        if int(fields[1]) == parent and command == name:
+            found.append((int(entry.name), fields[19]))
+    return found
+
+
+def still_there(process: tuple[int, str]) -> bool:
+    """Whether that process (pid and start time) still exists, even as a zombie."""
+    pid, started = process
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[19] == started
+
+
+def in_private_mounts(
+    shell: str, cwd: Path, env: dict[str, str], *, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run `shell` (sh) as root in a private mount namespace, so no mount outlives it."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare for a private mount namespace")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no private mount namespaces here")
+    return subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", shell],
+        capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env,
+    )

@@ -48,12 +48,13 @@ class PartialFiles:
         limit = _name_max(self.folder)
         while True:
             path = self.folder / _partial_name(self.destination.name, suffix, limit)
-            self._files.append(path)  # listed before it exists: never left behind
-            try:
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            with self.held():  # made and listed together: never left behind
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except FileExistsError:
+                    continue  # someone else's: not ours to remove
+                self._files.append(path)
                 return path
-            except FileExistsError:
-                continue
 
     def adopt(self, process: subprocess.Popen[bytes]) -> None:
         """A child writing the files: ended and waited for if the write ends unfinished."""

@@ -9,6 +9,7 @@ SIGHUP. WAV files carry markers and tags, m4a/mp3 chapters and tags (output/chap
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,9 +32,12 @@ from voiceguide.render import ClipSource, render_blocks
 from voiceguide.timeline import Timeline
 
 EXTENSIONS = (".wav", *ENCODINGS)
-SPACE_ADVICE = (
-    "free some space, export to another disk, or export .m4a (about a quarter of the size)"
-)
+# what a full disk's message suggests; a .wav is about four times the size of an .m4a
+_SPACE_ADVICE = {
+    ".wav": "free some space, export to another disk, or export .m4a (about a quarter of the size)",
+    ".m4a": "free some space, or export to another disk",
+    ".mp3": "free some space, or export to another disk",
+}
 
 Progress = Callable[[int, int], None]
 Pcm = npt.NDArray[np.int16]
@@ -59,7 +63,7 @@ def check_destination(destination: Destination) -> None:
         raise ExportDestinationError(
             f"cannot export to {shown(destination)}: unknown extension {suffix}; use {allowed}"
         )
-    if path.is_dir() and not path.is_symlink():
+    if _is_folder(path):
         raise ExportDestinationError(
             f"cannot export to {shown(destination)}: it is a folder; give a file name such as "
             f"{shown(path / ('session' + suffix))}"
@@ -70,6 +74,13 @@ def check_destination(destination: Destination) -> None:
     if suffix in ENCODINGS and (missing := missing_tool(suffix)) is not None:
         raise ExportError(missing)
     check_folder_writable(containing_folder(path), ExportError)
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False  # no such name, or one too long: the checks below say which
 
 
 def export_session(
@@ -119,7 +130,8 @@ def _export(
             check_encoded(files, timeline, path)
 
     return write_atomically(destination, write, failure=ExportError,
-                            refused=ExportDestinationError, space_advice=SPACE_ADVICE)
+                            refused=ExportDestinationError,
+                            space_advice=_SPACE_ADVICE[path.suffix.lower()])
 
 
 def _write_wav(

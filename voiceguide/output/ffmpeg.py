@@ -4,8 +4,9 @@ The rendered PCM is piped straight into ffmpeg, so no intermediate WAV (and no 4
 involved; chapters and tags come from an ffmetadata file. ffmpeg 5.1 exits 0 even when it could
 not write the end of the file ("Error writing trailer: No space left on device"), so its status
 is not enough: any message it prints at `-loglevel error` fails the export, and so does a file
-that is empty or that ffprobe does not read back whole (codec, size, every packet, the length,
-every chapter).
+that is empty, whose own structure declares another size than it has (the m4a's boxes, the
+mp3's Info header: both are written last), or that ffprobe does not read back whole (codec,
+every packet, the length, every chapter, the tags).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import errno
 import json
 import math
+import os
 import shutil
 import signal
 import subprocess
@@ -110,7 +112,8 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
     command = [
         "ffprobe", "-v", "error", "-count_packets", "-of", "json",
         "-show_entries",
-        "format=duration,size:stream=codec_type,codec_name,nb_read_packets:chapter=id",
+        "format=duration,size:format_tags=title:stream=codec_type,codec_name,nb_read_packets"
+        ":chapter=id",
         str(files.path.absolute()),
     ]
     with files.held():
@@ -121,7 +124,7 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
     problems = err.decode("utf-8", "replace").strip().splitlines()
     if process.returncode != 0 or problems:
         reason = problems[-1] if problems else f"ffprobe stopped with status {process.returncode}"
-        raise _unreadable(destination, reason)
+        raise _unreadable(destination, reason.replace(str(files.path.absolute()), "the file"))
     report: dict[str, Any] = json.loads(out)
     # m4a keeps its chapter titles in a data stream beside the audio
     streams = [found for found in report.get("streams", []) if found.get("codec_type") == "audio"]
@@ -134,6 +137,9 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
         raise _unreadable(destination, f"expected one {_CODECS[suffix]} audio stream")
     if int(found.get("size", -1)) != size:
         raise _unreadable(destination, f"ffprobe read {found.get('size')} of {size} bytes")
+    declared = declared_size(files.path, suffix)
+    if declared is not None and declared != size:
+        raise _unreadable(destination, f"it says it holds {declared} bytes, and {size} are there")
     packets = int(streams[0].get("nb_read_packets", 0))
     if not expected <= packets <= expected + _EXTRA_PACKETS:
         raise _unreadable(destination, f"{packets} audio packets where {expected} were sent")
@@ -141,6 +147,62 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
         raise _unreadable(destination, f"it lasts {found.get('duration')} s, not {seconds:.3f} s")
     if len(report.get("chapters", [])) != len(chapters_for(timeline)):
         raise _unreadable(destination, "chapters are missing")
+    # the tags come last in an m4a: a file cut short in them still plays, without its title
+    title = {key.lower(): value for key, value in found.get("tags", {}).items()}.get("title")
+    if timeline.title and title != timeline.title:
+        raise _unreadable(destination, "the title tag is missing")
+
+
+def declared_size(path: Path, suffix: str) -> int | None:
+    """The size the file's own structure gives, to compare with the size on disk.
+
+    m4a: the top-level boxes, end to end (the moov box, written last, says how long it is).
+    mp3: the ID3v2 tag plus the byte count of the Info/Xing header, which ffmpeg writes last.
+    None when an mp3 has no such header (some other encoder): nothing to compare.
+    """
+    with path.open("rb") as file:
+        on_disk = os.fstat(file.fileno()).st_size
+        if suffix == ".m4a":
+            return _boxes_end(file, on_disk)
+        return _mp3_declared_size(file)
+
+
+def _boxes_end(file: IO[bytes], on_disk: int) -> int:
+    offset = 0
+    while offset < on_disk:
+        file.seek(offset)
+        header = file.read(16)
+        if len(header) < 8:
+            return offset + 8  # a box header cut short
+        size = int.from_bytes(header[:4], "big")
+        if size == 1 and len(header) == 16:  # a 64-bit size follows the type
+            size = int.from_bytes(header[8:16], "big")
+        elif size == 0:  # the box runs to the end of the file
+            size = on_disk - offset
+        if size < 8:
+            return -1  # not boxes at all
+        offset += size
+    return offset
+
+
+def _mp3_declared_size(file: IO[bytes]) -> int | None:
+    head = file.read(10)
+    start = 0
+    if head[:3] == b"ID3" and len(head) == 10:
+        # the tag's size is "syncsafe": 7 bits a byte; a footer adds 10 bytes
+        start = 10 + sum(byte << (7 * (3 - index)) for index, byte in enumerate(head[6:10]))
+        start += 10 if head[5] & 0x10 else 0
+    file.seek(start)
+    frame = file.read(64)
+    for tag in (b"Info", b"Xing"):
+        at = frame.find(tag, 4)
+        if at >= 0 and len(frame) >= at + 16:
+            flags = int.from_bytes(frame[at + 4:at + 8], "big")
+            if not flags & 2:
+                return None  # no byte count in this header
+            field = at + 8 + (4 if flags & 1 else 0)  # after the frame count, if any
+            return start + int.from_bytes(frame[field:field + 4], "big")
+    return None
 
 
 def _output_rate(suffix: str, rate: int) -> int:

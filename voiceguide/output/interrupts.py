@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -80,7 +81,9 @@ class Interrupts:
         if received is None:
             return
         if received == signal.SIGINT:
-            raise KeyboardInterrupt
+            if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+                return  # already on its way out (release runs in a `finally`)
+            raise KeyboardInterrupt from None
         os.kill(os.getpid(), received)  # the default action: the process ends here
         raise SystemExit(128 + received)  # only if the signal is blocked in this thread
 

@@ -1,0 +1,203 @@
+"""Faults met while writing output, caused for real and met through the command line.
+
+A nearly full disk under an m4a/mp3 export (a private tmpfs, `unshare -m`), SIGHUP during an
+export, standard output on a full disk or /dev/full, a long legal file name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.export_helpers import (
+    children_named,
+    in_private_mounts,
+    still_there,
+    wait_for_partial_file,
+)
+
+pytestmark = pytest.mark.slow
+
+PYTHON = sys.executable
+PAGE = 4096  # tmpfs counts whole pages
+ROUTINE = """\
+title = "Short"
+[settings]
+rest_between_moves = "15s"
+[[move]]
+name = "Clamshell"
+hold = "20s"
+[[move]]
+name = "Bridge"
+reps = 3
+tempo = 3
+"""
+EARLIER_ROUTINE = 'title = "Earlier"\n[[move]]\nname = "Side plank"\nhold = "25s"\n'
+LONG_ROUTINE = 'title = "Long"\n[[move]]\nname = "Plank"\nhold = "1h50m"\nsets = 2\n'
+
+
+def run(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "voiceguide", *args], capture_output=True, text=True, timeout=300,
+        cwd=cwd, env={**os.environ, "VOICEGUIDE_CACHE": str(cache)}, stdin=subprocess.DEVNULL,
+    )
+
+
+def one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def mounted(shell: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VOICEGUIDE_CACHE": str(cache),
+           "VG": f"{shlex.quote(PYTHON)} -m voiceguide"}
+    return in_private_mounts(shell, cwd, env)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """short.m4a/.mp3 (the size a new export needs) and earlier.m4a/.mp3 (good earlier files)."""
+    folder = tmp_path_factory.mktemp("made")
+    (folder / "short.toml").write_text(ROUTINE)
+    (folder / "earlier.toml").write_text(EARLIER_ROUTINE)
+    for name in ("short", "earlier"):
+        for suffix in (".m4a", ".mp3"):
+            result = run("export", f"{name}.toml", "-o", f"{name}{suffix}", cwd=folder,
+                         cache=folder / "cache")
+            assert result.returncode == 0, result.stderr
+    return folder
+
+
+def pages(size: int) -> int:
+    return math.ceil(size / PAGE)
+
+
+@pytest.mark.parametrize("suffix", [".m4a", ".mp3"])
+@pytest.mark.parametrize("short_by", [1, 3, "half"])
+def test_a_nearly_full_disk_fails_the_export_and_keeps_the_earlier_file(
+    made: Path, tmp_path: Path, suffix: str, short_by: int | str
+) -> None:
+    earlier = made / f"earlier{suffix}"
+    needed = pages((made / f"short{suffix}").stat().st_size)
+    missing = needed // 2 if short_by == "half" else int(short_by)
+    # room for the earlier file, the one-page chapter list beside the export, and all of the
+    # new file but `missing` pages: with one page missing only ffmpeg's trailer fails
+    size = (pages(earlier.stat().st_size) + 1 + needed - missing) * PAGE
+    (tmp_path / "short.toml").write_text(ROUTINE)
+    shell = (
+        f"mkdir disk && mount -t tmpfs -o size={size} tmpfs disk && "
+        f"cp {shlex.quote(str(earlier))} disk/short{suffix} && "
+        f"$VG export short.toml -o disk/short{suffix}; echo status $? >&2; "
+        f"ls -A disk >&2; cmp -s disk/short{suffix} {shlex.quote(str(earlier))} && "
+        f"echo kept >&2"
+    )
+    result = mounted(shell, tmp_path, made / "cache")
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"cannot write disk/short{suffix}: No space left on device; free some space, or export "
+        "to another disk",
+        "status 1",
+        f"short{suffix}",  # the earlier file and nothing else: no hidden partial file
+        "kept",
+    ], result.stderr
+    assert "wrote" not in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".m4a"])
+def test_sighup_during_export_leaves_no_hidden_file_and_no_ffmpeg(
+    tmp_path: Path, suffix: str
+) -> None:
+    (tmp_path / "long.toml").write_text(LONG_ROUTINE)
+    destination = tmp_path / f"long{suffix}"
+    destination.write_bytes(b"an earlier export")
+    process = subprocess.Popen(
+        [PYTHON, "-m", "voiceguide", "export", "long.toml", "-o", destination.name],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "VOICEGUIDE_CACHE": str(tmp_path / "cache")},
+    )
+    wait_for_partial_file(process, tmp_path, destination.name)
+    time.sleep(0.5)
+    encoders = children_named(process.pid, "ffmpeg")
+    if suffix == ".m4a":
+        assert encoders, "ffmpeg is encoding"
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=60)
+    assert not any(still_there(encoder) for encoder in encoders)  # waited for, not left
+    assert "Traceback" not in stderr
+    assert process.returncode == -signal.SIGHUP
+    assert destination.read_bytes() == b"an earlier export"
+    # neither the hidden partial file nor the hidden chapter list (.ffmeta) is left
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["cache", destination.name, "long.toml"]
+    )
+
+
+# -- standard output ----------------------------------------------------------------------------
+
+
+def test_plan_json_onto_a_full_disk_is_one_line_and_status_1(tmp_path: Path) -> None:
+    (tmp_path / "short.toml").write_text(ROUTINE)
+    # the plan is about 7 KB: a 4 KiB disk takes the first part of it
+    shell = (
+        "mkdir disk && mount -t tmpfs -o size=4k tmpfs disk && "
+        "$VG plan short.toml --json > disk/plan.json; echo status $? >&2; "
+        "wc -c < disk/plan.json >&2"
+    )
+    result = mounted(shell, tmp_path, tmp_path / "cache")
+    assert "Traceback" not in result.stderr
+    message, status, written = result.stderr.strip().splitlines()
+    assert message == "cannot write the output: No space left on device"
+    assert status == "status 1"
+    assert int(written) == 4096  # the disk took what it could; the status says it is not whole
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("plan", "short.toml"), ("plan", "short.toml", "--json"), ("check", "short.toml"),
+     ("list",)],
+    ids=["plan", "plan-json", "check", "list"],
+)
+def test_output_into_dev_full_is_one_line_and_status_1(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "short.toml").write_text(ROUTINE)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [PYTHON, "-m", "voiceguide", *args], stdout=full, stderr=subprocess.PIPE, text=True,
+            timeout=300, cwd=tmp_path,
+            env={**os.environ, "VOICEGUIDE_CACHE": str(tmp_path / "cache")},
+        )
+    assert result.returncode == 1
+    assert one_line(result.stderr) == "cannot write the output: No space left on device"
+
+
+# -- names --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".m4a"])
+def test_a_legal_240_character_name_is_exported(made: Path, tmp_path: Path, suffix: str) -> None:
+    (tmp_path / "short.toml").write_text(ROUTINE)
+    name = "n" * (240 - len(suffix)) + suffix
+    result = run("export", "short.toml", "-o", name, cwd=tmp_path, cache=made / "cache")
+    assert result.returncode == 0, result.stderr
+    assert one_line(result.stderr) == f"wrote {name}"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", name],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )
+    planned = run("plan", "short.toml", "--json", cwd=tmp_path, cache=made / "cache")
+    seconds = json.loads(planned.stdout)["duration"]
+    assert float(json.loads(probe.stdout)["format"]["duration"]) == pytest.approx(seconds, abs=0.2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name, "short.toml"]
