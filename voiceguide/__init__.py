@@ -12,15 +12,18 @@ play live or to export as an audio file for a phone; both are the same samples.
 
 Every error voiceguide raises on purpose is a `VoiceguideError` whose text is one line for the
 user: `ScriptError` for a bad script, `VoiceError` for the speech engine, `SoundError`,
-`PlaybackError`, `ExportError`.
+`PlaybackError`, `OutputError` for a file that could not be written (`ExportError` for an
+export), `DestinationError` for a destination that cannot be used.
 
 Importing the package stays light: numpy, pyttsx3 and simpleaudio load only when audio is made.
 """
 
 from voiceguide.catalogue import RoutineInfo, bundled_routines, new_routine, voices
 from voiceguide.errors import (
+    DestinationError,
     ExportDestinationError,
     ExportError,
+    OutputError,
     PlaybackError,
     ScriptError,
     SoundError,
@@ -42,8 +45,10 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_SAMPLE_RATE",
     "SAMPLE_RATES",
+    "DestinationError",
     "ExportDestinationError",
     "ExportError",
+    "OutputError",
     "PlaybackError",
     "RoutineInfo",
     "ScriptError",

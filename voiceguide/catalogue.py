@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RoutineInfo:
-    """A bundled routine: the name to load it by, its title and how many moves it has."""
+    """A bundled routine: the name to load it by, its title and how many moves it has.
+
+    Example:
+        >>> tabata = voiceguide.bundled_routines()[-1]
+        >>> (tabata.name, tabata.title, tabata.moves)
+        ('tabata', 'Tabata intervals', 1)
+    """
 
     name: str
     title: str

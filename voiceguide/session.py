@@ -55,16 +55,22 @@ class Session:
 
     @property
     def title(self) -> str:
+        """The routine's title, as the intro says it."""
         return self.timeline.title
 
     @property
     def seconds(self) -> float:
-        """The session's length in seconds."""
+        """The session's length in seconds, from the first frame to the last."""
         return self.timeline.seconds(self.timeline.duration)
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line each: rests that grew to fit their announcement, speech that was dropped."""
+        """One line each: rests that grew to fit their announcement, speech that was dropped.
+
+        Example:
+            >>> voiceguide.load("hip-mobility").warnings
+            ()
+        """
         return self.timeline.warnings
 
     def plan(self) -> dict[str, Any]:
@@ -73,14 +79,19 @@ class Session:
         Example:
             >>> plan = voiceguide.load("tabata").plan()
             >>> plan["events"][0]["text"]
-            'Tabata'
+            'Tabata intervals'
         """
         from voiceguide.output.plan_text import plan_dict
 
         return plan_dict(self.timeline)
 
     def plan_table(self) -> str:
-        """The plan as the table `voiceguide plan` prints: one line per sound."""
+        """The plan as the table `voiceguide plan` prints: one line per sound.
+
+        Example:
+            >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
+            Tabata intervals: 4:14.2, voice default, 180 words per minute
+        """
         from voiceguide.output.plan_text import plan_table
 
         return plan_table(self.timeline)
@@ -123,6 +134,11 @@ class Session:
         """The frame where a move starts, by number (2, "2") or name (or a part of one).
 
         Raises ScriptError naming the moves when none fits.
+
+        Example:
+            >>> session = voiceguide.load("hip-mobility")
+            >>> session.start_of("fire hydrant") == session.start_of(3)
+            True
         """
         from voiceguide.live.player import find_move
 
@@ -190,6 +206,11 @@ def read_routine(script: str | os.PathLike[str]) -> Routine:
     """A routine by path, or a bundled one by name ("hip-mobility"), read and checked.
 
     No speech is made: this is the quick check of a script's format.
+
+    Example:
+        >>> routine = voiceguide.read_routine("hip-mobility")
+        >>> [move.name for move in routine.moves][:2]
+        ['Side-lying clamshell', 'Glute bridge']
     """
     from voiceguide.script.reader import load_routine
 
@@ -225,8 +246,8 @@ def load(
     Example:
         >>> import voiceguide
         >>> session = voiceguide.load("hip-mobility", voice="en-gb", wpm=150)
-        >>> round(session.seconds)
-        749
+        >>> f"{session.title}: {session.seconds / 60:.0f} minutes"
+        'Hip mobility for runners: 12 minutes'
     """
     routine = read_routine(script)
     return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache)
@@ -253,8 +274,8 @@ def loads(
         ... name = "Plank"
         ... hold = "30s"
         ... ''')
-        >>> session.plan()["phases"][2]["kind"]
-        'work'
+        >>> [phase["kind"] for phase in session.plan()["phases"]]
+        ['intro', 'window', 'work', 'outro']
     """
     from voiceguide.script.reader import parse_routine
 
