@@ -288,7 +288,7 @@ def _partial_name(name: str, suffix: str, limit: int) -> str:
 
 
 def _name_max(folder: Path) -> int:
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no pathconf on Windows
         return os.pathconf(folder, "PC_NAME_MAX")
     return _NAME_MAX
 

@@ -21,7 +21,10 @@ import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-_WATCHED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# SIGHUP: a closed terminal or ssh session (it does not exist on Windows)
+_WATCHED = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 _Handler = Callable[[int, FrameType | None], object] | int | None
 
@@ -42,13 +45,13 @@ class Interrupts:
         """Take over the signals that still have their default action (main thread only)."""
         if threading.current_thread() is not threading.main_thread():
             return
+        self.armed = True  # before the first handler: no signal may wait for the whole write
         for number in _WATCHED:
             current = signal.getsignal(number)
             default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
             if current is default:
                 self._taken[number] = current
                 signal.signal(number, self._arrived)
-        self.armed = True
 
     def _arrived(self, number: int, frame: FrameType | None) -> None:
         # SIGTERM or SIGHUP after a Ctrl-C: the stronger one is delivered in the end
@@ -65,11 +68,12 @@ class Interrupts:
         try:
             yield
         finally:
-            received = self.received
-            if armed and received is None:
-                self.armed = True
-            elif armed and received is not None:
-                raise self._exception(received)
+            if armed:
+                self.armed = True  # from here a signal raises by itself; one that came, now
+                received = self.received
+                if received is not None and self.armed:
+                    self.armed = False
+                    raise self._exception(received)
 
     def release(self) -> None:
         """Give the signals back; one that came meanwhile takes effect now."""
