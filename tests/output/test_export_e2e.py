@@ -176,9 +176,12 @@ def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(tmp_path
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     wait_for_partial_file(process, tmp_path, "long.m4a")
-    time.sleep(0.5)
-    encoders = children_named(process.pid, "ffmpeg")
+    deadline = time.monotonic() + 60
+    while not (encoders := children_named(process.pid, "ffmpeg")):
+        assert time.monotonic() < deadline, "ffmpeg never started"
+        time.sleep(0.01)
     assert len(encoders) == 1
+    time.sleep(0.5)  # well into the encoding
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     # ffmpeg was ended and waited for before voiceguide exited

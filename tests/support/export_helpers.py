@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +21,32 @@ def wait_for_partial_file(
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the export never started writing"
         time.sleep(0.05)
+
+
+def stopped_mid_export(
+    process: subprocess.Popen[str], folder: Path, destination: str, *, timeout: float = 120
+) -> bool:
+    """Stop the export (SIGSTOP) the moment its hidden partial file appears.
+
+    True when it is stopped with the partial file still there: a signal sent now lands in the
+    middle of the export however fast the export and however busy this machine. False when the
+    export finished first (a WAV can take under a second): the caller tries again.
+    """
+    deadline = time.monotonic() + timeout
+
+    def writing() -> bool:
+        return any(path.name.startswith(f".{destination}.partial") for path in folder.iterdir())
+
+    while not writing():
+        if process.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, "the export never started writing"
+        time.sleep(0.002)
+    process.send_signal(signal.SIGSTOP)
+    if writing():
+        return True
+    process.send_signal(signal.SIGCONT)
+    return False
 
 
 def children_named(parent: int, name: str) -> list[tuple[int, str]]:
