@@ -16,24 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.export_helpers import SHORT_ROUTINE as ROUTINE
 from tests.support.export_helpers import in_private_mounts as private_mounts
 from tests.support.export_helpers import stopped_mid_export
 
 pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
-ROUTINE = """\
-title = "Short"
-[settings]
-rest_between_moves = "15s"
-[[move]]
-name = "Clamshell"
-hold = "20s"
-[[move]]
-name = "Bridge"
-reps = 3
-tempo = 3
-"""
 OTHER_ROUTINE = """\
 title = "Other"
 [[move]]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.export_helpers import SHORT_ROUTINE as ROUTINE
 from tests.support.export_helpers import (
     children_named,
     in_private_mounts,
@@ -29,18 +30,6 @@ pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
 PAGE = 4096  # tmpfs counts whole pages
-ROUTINE = """\
-title = "Short"
-[settings]
-rest_between_moves = "15s"
-[[move]]
-name = "Clamshell"
-hold = "20s"
-[[move]]
-name = "Bridge"
-reps = 3
-tempo = 3
-"""
 EARLIER_ROUTINE = 'title = "Earlier"\n[[move]]\nname = "Side plank"\nhold = "25s"\n'
 LONG_ROUTINE = 'title = "Long"\n[[move]]\nname = "Plank"\nhold = "1h50m"\nsets = 2\n'
 

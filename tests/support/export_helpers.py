@@ -11,6 +11,20 @@ from pathlib import Path
 
 import pytest
 
+# a short routine (about a minute) that the fault tests export again and again
+SHORT_ROUTINE = """\
+title = "Short"
+[settings]
+rest_between_moves = "15s"
+[[move]]
+name = "Clamshell"
+hold = "20s"
+[[move]]
+name = "Bridge"
+reps = 3
+tempo = 3
+"""
+
 
 def wait_for_partial_file(
     process: subprocess.Popen[str], folder: Path, destination: str, *, timeout: float = 120
