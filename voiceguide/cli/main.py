@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide import __version__
+from voiceguide.cli.completion import complete_script
 from voiceguide.cli.options import session_options
 from voiceguide.cli.play import play
 from voiceguide.errors import VoiceguideError
@@ -42,7 +43,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @session_options
 def check(script: str, voice: str | None, rate: int | None, sample_rate: str) -> None:
     """Check a routine script: exit 0 when it is right, 2 with one line saying what is wrong.
@@ -62,7 +63,7 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
     "--html",
@@ -153,7 +154,7 @@ def list_routines() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option(
     "-o",
     "--output",
