@@ -215,6 +215,7 @@ def sink(tmp_path: Path) -> Iterator[PulseServer]:
         server.stop()
 
 
+@pytest.mark.realtime
 @pytest.mark.parametrize("version", SUPPORTED)
 def test_the_wheel_installs_into_a_fresh_venv_and_plans_exports_and_plays(
     built: Built, version: str, tmp_path: Path, sink: PulseServer
