@@ -15,8 +15,15 @@ from voiceguide.placement import Placement
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
 from voiceguide.units import format_clock, to_frames
-from voiceguide.wording import join_items, move_summary, sentence
-from voiceguide.work_order import Level, WorkSlot, transition, work_slots
+from voiceguide.wording import announcement, intro_texts
+from voiceguide.work_order import (
+    Level,
+    WorkSlot,
+    rep_tick_offsets,
+    rest_seconds,
+    transition,
+    work_slots,
+)
 
 # text -> length in frames at the session rate, measured from the real (trimmed) clip
 MeasureSpeech = Callable[[str], int]
@@ -141,7 +148,7 @@ class _Sequencer:
 
     def run(self) -> _Sequencer:
         cursor = self.frames(self.settings.lead_in)
-        for cue, text in self._intro_texts():
+        for cue, text in intro_texts(self.routine, self.minutes):
             cursor = self.say(cursor, cue, text, None)
         self.phase(0, cursor, "intro", None)
         before: WorkSlot | None = None
@@ -153,25 +160,13 @@ class _Sequencer:
         self._outro(cursor, before)
         return self
 
-    def _intro_texts(self) -> list[tuple[str, str]]:
-        routine = self.routine
-        texts = [("title", routine.title)]
-        if routine.intro:
-            texts.append(("announce", routine.intro))
-        if routine.equipment:
-            items = join_items(routine.equipment, self.phrases.and_)
-            texts.append(("announce", self.phrases.need.format(items=items)))
-        if self.minutes is not None:
-            texts.append(("announce", self.phrases.about.format(minutes=self.minutes)))
-        return texts
-
     def _window(self, start: int, before: WorkSlot | None, slot: WorkSlot) -> int:
         """The window before a work phase, from `start`; returns the frame of the go beep."""
         cursor = start
         if before is not None:
             cursor = self.beep(start, "end", before)
         level = transition(before, slot)
-        for cue, text in self._announcement(level, before, slot):
+        for cue, text in announcement(self.routine, level, slot):
             cursor = self.say(cursor, cue, text, slot)
         last_sound_end = cursor - self.gap
         countdown = self.settings.countdown
@@ -180,7 +175,7 @@ class _Sequencer:
             # the first countdown tick keeps its gap from the announcement too
             last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
         ) - start
-        rest = self.frames(self._rest_seconds(level, before, slot))
+        rest = self.frames(rest_seconds(self.routine, level, before, slot))
         if before is not None and needed > rest:
             self._rest_grew(level, slot, needed - rest)
         go = start + max(rest, needed)
@@ -188,18 +183,6 @@ class _Sequencer:
             self.beep(go - self.frames(remaining), "tick", slot)
         self.phase(start, go, "window", slot)
         return go
-
-    def _rest_seconds(self, level: Level, before: WorkSlot | None, slot: WorkSlot) -> float:
-        if level == "round":
-            return self.settings.rest_between_rounds
-        if level == "move":
-            assert before is not None
-            return before.move.rest_after
-        if level == "set":
-            return slot.move.rest_between_sets
-        if level == "side":
-            return slot.move.rest_between_sides
-        return 0.0
 
     def _rest_grew(self, level: Level, slot: WorkSlot, frames: int) -> None:
         where = {
@@ -214,35 +197,6 @@ class _Sequencer:
         )
         self.grown.append(message)
         self.warnings.append(message)
-
-    def _announcement(
-        self, level: Level, before: WorkSlot | None, slot: WorkSlot
-    ) -> list[tuple[str, str]]:
-        phrases = self.phrases
-        move = slot.move
-        texts: list[tuple[str, str]] = []
-        if level in ("round", "move", "set"):
-            texts.append(("rest", phrases.rest))
-        if level in ("start", "round") and self.routine.rounds > 1:
-            round_text = phrases.round_of.format(n=slot.round, total=self.routine.rounds)
-            texts.append(("announce", round_text))
-        if level in ("start", "round", "move"):
-            total = len(self.routine.moves)
-            texts.append(("announce", phrases.move_of.format(n=move.number, total=total)))
-            texts.append(("announce", sentence(move.name)))
-            texts.append(("announce", move_summary(move, phrases)))
-            if move.equipment:
-                items = join_items(move.equipment, phrases.and_)
-                texts.append(("announce", phrases.need_move.format(items=items)))
-            if move.setup:
-                texts.append(("announce", move.setup))
-        elif level == "set":
-            texts.append(("announce", phrases.set_of.format(n=slot.set, total=move.sets)))
-        else:
-            texts.append(("switch", move.switch or phrases.switch))
-        if slot.side is not None:
-            texts.append(("announce", phrases.left if slot.side == "left" else phrases.right))
-        return texts
 
     def _work(self, go: int, slot: WorkSlot) -> int:
         """One work phase from the go beep; returns its end (the onset of the end beep)."""
@@ -269,13 +223,7 @@ class _Sequencer:
 
     def _rep_ticks(self, go: int, slot: WorkSlot, placed: Placement) -> None:
         move = slot.move
-        assert move.tempo is not None
-        boundaries = []
-        elapsed = 0.0
-        for seconds in move.tempo[:-1]:
-            elapsed += seconds
-            if 0 < elapsed < move.rep_seconds and elapsed not in boundaries:
-                boundaries.append(elapsed)
+        boundaries = rep_tick_offsets(move)
         assert move.reps is not None
         length = self.sounds["rep"]
         for rep in range(move.reps):
