@@ -220,3 +220,10 @@ def test_only_the_said_length_phrase_is_measured() -> None:
     said = [text for text in spoken(timeline) if text.startswith("About")]
     assert said == ["About 5 minutes."]
     assert {text for text in measured if text.startswith("About")} == set(said)
+
+
+def test_a_dropped_text_is_escaped_in_its_warning() -> None:
+    cue = Cue("50%", "percent", 50.0, "Keep\u202e it \u200bsteady.")
+    timeline = build(routine(move(duration=2.0, cues=(cue,))))
+    (warning,) = timeline.warnings
+    assert '"Keep\\u202e it \\u200bsteady." at 1.0 s' in warning

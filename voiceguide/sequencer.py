@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from voiceguide.errors import ScriptError
 from voiceguide.placement import Placement
+from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
 from voiceguide.units import format_clock, to_frames
@@ -269,7 +270,7 @@ class _Sequencer:
         at = placed.earliest(nominal, length, latest)
         if at is None:
             self.warnings.append(
-                f'{self.routine.file_label}: {slot.move.label()}: "{text}" at '
+                f"{self.routine.file_label}: {slot.move.label()}: {quote(text)} at "
                 f"{(nominal - go) / self.rate:.1f} s into the work phase is dropped: no room "
                 "between the beeps and other speech"
             )

@@ -31,6 +31,8 @@ def parse_duration(value: object) -> float:
 
 
 def _parse_duration_text(text: str) -> float:
+    if len(text) > _LONGEST_DURATION_TEXT:  # no duration is written so long; echo only its start
+        raise ValueError(_unreadable(text))
     clock = _CLOCK.match(text)
     if clock:
         first, second, third = clock.groups()
@@ -48,11 +50,19 @@ def _parse_duration_text(text: str) -> float:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         raise ValueError(f"duration {text!r} has no unit; write {text} or \"{text}s\"")
     if position != len(text) or not text:
-        raise ValueError(
-            f"cannot read duration {text!r}; write it like \"30s\", \"500ms\", \"2m\", "
-            "\"1m30s\" or \"1:30\""
-        )
+        raise ValueError(_unreadable(text))
     return total
+
+
+_LONGEST_DURATION_TEXT = 40
+
+
+def _unreadable(text: str) -> str:
+    shown = text if len(text) <= _LONGEST_DURATION_TEXT else text[:37] + "..."
+    return (
+        f"cannot read duration {shown!r}; write it like \"30s\", \"500ms\", \"2m\", "
+        "\"1m30s\" or \"1:30\""
+    )
 
 
 def parse_tempo(value: object) -> tuple[float, ...]:

@@ -554,6 +554,11 @@ MOVE_CASES = [
         "hold = 5\nrest_between_sets = -1\n",
         'r.toml:5: move 1 "Plank": "rest_between_sets": a duration cannot be negative',
     ),
+    (
+        'hold = "' + "1s" * 500_000 + '"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'' + "1s" * 18 + "1...'; "
+        'write it like "30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
 ]
 
 
@@ -585,6 +590,27 @@ def test_move_mistakes(body: str, message: str) -> None:
 )
 def test_move_names_in_messages(text: str, message: str) -> None:
     assert error_of(text) == message
+
+
+def test_a_name_is_escaped_and_cut_in_messages() -> None:
+    # a bidi override would turn the rest of the line around; a long name would hide the fix
+    bidi = 'title = "T"\n[[move]]\nname = "Clam\\u202eshell\\u2066"\nhlod = 1\n'
+    assert error_of(bidi) == (
+        'r.toml:4: move 1 "Clam\\u202eshell\\u2066": unknown key "hlod"; did you mean "hold"?'
+    )
+    long = 'title = "T"\n[[move]]\nname = "' + "Plank " * 100 + '"\nhlod = 1\n'
+    assert error_of(long) == (
+        'r.toml:4: move 1 "' + ("Plank " * 10)[:57] + '...": unknown key "hlod"; did you mean '
+        '"hold"?'
+    )
+
+
+def test_a_long_unknown_key_is_cut_and_answered_at_once() -> None:
+    message = error_of('title = "T"\n' + "x" * 1_000_000 + " = 1\n")
+    assert message == (
+        'r.toml:2: unknown key "' + "x" * 57 + '..."; known keys: format, title, intro, '
+        "equipment, outro, rounds, settings, phrases, move"
+    )
 
 
 CUE_CASES = [
@@ -958,8 +984,9 @@ def test_sounds_outside_the_script_folder(tmp_path: Path) -> None:
     outside = write_wav(tmp_path / "out.wav")
     (inner / "link.wav").symlink_to(outside)
     for written in ("../out.wav", str(outside), "link.wav"):
+        shown = written if len(written) <= 60 else written[:57] + "..."  # a long path is cut
         assert sound_error(inner, f'end = "{written}"') == (
-            f'r.toml:3: "settings.sounds.end": "{written}" lies outside the script\'s folder; '
+            f'r.toml:3: "settings.sounds.end": "{shown}" lies outside the script\'s folder; '
             "put it there"
         )
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from voiceguide.script.echo import quote
+
 FORMAT = "voiceguide/1"
 
 SOUND_NAMES = ("tick", "go", "end", "rep", "done")
@@ -122,7 +124,8 @@ class Move:
         return self.duration
 
     def label(self) -> str:
-        return f'move {self.number} "{self.name}"'
+        """How messages name the move: 'move 2 "Side plank"' (the name escaped and cut short)."""
+        return f"move {self.number} {quote(self.name)}"
 
 
 @dataclass(frozen=True)
