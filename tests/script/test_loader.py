@@ -554,10 +554,35 @@ MOVE_CASES = [
         "hold = 5\nrest_between_sets = -1\n",
         'r.toml:5: move 1 "Plank": "rest_between_sets": a duration cannot be negative',
     ),
+    # digits are ASCII: float() would read fullwidth and Arabic-Indic ones too
+    (
+        'hold = "\\uff13\\uff10s"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'\uff13\uff10s\'; write it like '
+        '"30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'hold = "1:\\u0663\\u0660"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'1:\u0663\u0660\'; write it like '
+        '"30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'reps = 3\ntempo = "\\uff12-\\uff11"\n',
+        'r.toml:5: move 1 "Plank": "tempo": tempo is seconds per rep (tempo = 4, "4s") or phase '
+        'seconds ("2-1-2")',
+    ),
     (
         'hold = "' + "1s" * 500_000 + '"\n',
         'r.toml:4: move 1 "Plank": "hold": cannot read duration \'' + "1s" * 18 + "1...'; "
         'write it like "30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'reps = 3\ntempo = "' + "-".join(["1"] * 21) + '"\n',
+        'r.toml:5: move 1 "Plank": "tempo": a tempo has at most 20 phases, not 21',
+    ),
+    (
+        'hold = 5\nequipment = [' + ", ".join(f'"item {n} {"x" * 90}"' for n in range(11)) + "]\n",
+        'r.toml:5: move 1 "Plank": "equipment" is said as one list of 1,091 characters, over '
+        "1,000: use fewer or shorter items",
     ),
 ]
 
@@ -611,6 +636,27 @@ def test_a_long_unknown_key_is_cut_and_answered_at_once() -> None:
         'r.toml:2: unknown key "' + "x" * 57 + '..."; known keys: format, title, intro, '
         "equipment, outro, rounds, settings, phrases, move"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "subject"),
+    [
+        ('"..."', '"name"'),
+        ('"\\u200b\\u200c\\u200d\\u2060\\ufeff"', '"name"'),  # zero-width only
+        ('"\\ue000\\U000f0000"', '"name"'),  # private use only
+        ('"- ! ?"', '"name"'),
+    ],
+)
+def test_text_that_would_say_nothing_is_refused(value: str, subject: str) -> None:
+    assert error_of(f'title = "T"\n[[move]]\nname = {value}\nhold = 1\n') == (
+        f"r.toml:3: move 1: {subject} has no letter or digit, so nothing would be said; write "
+        "the words to speak"
+    )
+
+
+def test_text_with_a_letter_or_digit_among_signs_is_spoken() -> None:
+    routine = parse('title = "T"\n[[move]]\nname = "1 \\u200b!"\nhold = 1\n')
+    assert routine.moves[0].name == "1 \u200b!"
 
 
 CUE_CASES = [
@@ -798,6 +844,17 @@ PHRASE_CASES = [
         'like "Round {n} of {total}."',
     ),
     ('rest = "Rest {n}."', '"phrases.rest" cannot contain { or }'),
+    # "{{" is an escaped brace to str.format: it would be said, braces and all
+    ('rest = "{{Rest}}"', '"phrases.rest" cannot contain { or }'),
+    (
+        'need = "Bring {items} {{x}}."',
+        '"phrases.need" must use exactly the placeholder {items}, like "You will need: {items}."',
+    ),
+    (
+        'halfway = "..."',
+        '"phrases.halfway" has no letter or digit, so nothing would be said; write the words '
+        "to speak",
+    ),
     ('left = "Left }"', '"phrases.left" cannot contain { or }'),
     ('and = ""', '"phrases.and" is empty; write the words to speak'),
     ("done = 1", '"phrases.done" must be text in quotes, not 1'),
@@ -828,7 +885,7 @@ def test_every_phrase_key_can_be_set() -> None:
         "need_move": "NM {items}",
         "about": "A {minutes}",
         "done": "D",
-        "and": "&",
+        "and": "&",  # said only between two items: a sign is enough
     }
     lines = "".join(f'"{key}" = "{value}"\n' for key, value in keys.items())
     phrases = parse(f'title = "T"\n[phrases]\n{lines}[[move]]\nname = "P"\nhold = 5\n').phrases

@@ -6,7 +6,8 @@ the fix). The loader adds file, line and move.
 
 Spoken text: line breaks and tabs inside it (TOML multi-line strings) fold to single spaces and
 runs of whitespace collapse, so a long `setup` may be wrapped over lines; other control characters
-are refused; text that is empty after that, or longer than `TEXT_LIMIT` characters, is refused.
+are refused; text that is empty after that, longer than `TEXT_LIMIT` characters, or without a
+letter or digit (it would make no sound) is refused.
 """
 
 from __future__ import annotations
@@ -114,7 +115,19 @@ def choice(*options: str) -> Check:
 
 
 def text(value: object, subject: str) -> str:
-    """Spoken text: folded to one line, not empty, no control characters, not too long."""
+    """Spoken text: folded to one line, not empty, no control characters, not too long, and
+    something to say (a letter or a digit: punctuation, zero-width and private-use characters
+    alone make no sound)."""
+    folded = joiner(value, subject)
+    if not any(char.isalnum() for char in folded):
+        raise Invalid(
+            f"{subject} has no letter or digit, so nothing would be said; write the words to speak"
+        )
+    return folded
+
+
+def joiner(value: object, subject: str) -> str:
+    """Spoken text said only between other words (the `and` of a list): "&" is enough."""
     if not isinstance(value, str):
         raise Invalid(f"{subject} must be text in quotes, not {show(value)}")
     for char in value:

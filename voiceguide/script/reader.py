@@ -30,10 +30,11 @@ from voiceguide.script.schema import CUE, MOVE, PHRASE_FIELDS, PHRASES, SETTINGS
 from voiceguide.script.source import MAX_BYTES, decode, toml_message
 from voiceguide.script.tomlpos import KeyLines, KeyPath, key_lines
 from voiceguide.units import parse_duration, spoken_duration
+from voiceguide.wording import join_items, move_summary
 
 MAX_MOVES = 1000
 
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")  # ASCII digits only, as in durations
 
 
 def load_routine(path: Path, *, display_name: str | None = None) -> Routine:
@@ -119,7 +120,36 @@ class _Reader:
             settings=settings,
             phrases=phrases,
         )
+        self.sentences(routine)
         return routine
+
+    def sentences(self, routine: Routine) -> None:
+        """A sentence built from several texts is limited like one text (format, section 7)."""
+        phrases = routine.phrases
+        self.joined(routine.equipment, ("equipment",), phrases.and_, None)
+        for index, move in enumerate(routine.moves):
+            self.joined(move.equipment, ("move", index, "equipment"), phrases.and_, move.label())
+            summary = move_summary(move, phrases)
+            if len(summary) > fc.TEXT_LIMIT:
+                self.fail(
+                    ("phrases",),
+                    f"its summary is {len(summary):,} characters long, over {fc.TEXT_LIMIT:,}: "
+                    "shorten the phrases it is made of (one_set, sets, reps, seconds, minutes, "
+                    "each_side, left_only, right_only)",
+                    move.label(),
+                )
+
+    def joined(self, items: tuple[str, ...], path: KeyPath, and_: str, move: str | None) -> None:
+        if not items:
+            return
+        length = len(join_items(items, and_))
+        if length > fc.TEXT_LIMIT:
+            self.fail(
+                path,
+                f'"equipment" is said as one list of {length:,} characters, over '
+                f"{fc.TEXT_LIMIT:,}: use fewer or shorter items",
+                move,
+            )
 
     def settings(self, value: object) -> Settings:
         table = self.subtable(value, ("settings",), "settings")
@@ -150,7 +180,11 @@ class _Reader:
         for key, phrase in values.items():
             default = getattr(defaults, PHRASE_FIELDS[key])
             expected = fc.placeholders(default) or set()
-            if fc.placeholders(phrase) != expected:
+            # "{{" is an escaped brace to str.format: it would be said, so it is refused too
+            rest = phrase
+            for name in expected:
+                rest = rest.replace("{" + name + "}", "")
+            if fc.placeholders(phrase) != expected or "{" in rest or "}" in rest:
                 if not expected:
                     self.fail(("phrases", key), f'"phrases.{key}" cannot contain {{ or }}')
                 names = " and ".join("{" + name + "}" for name in sorted(expected))

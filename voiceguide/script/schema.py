@@ -65,3 +65,4 @@ CUE: dict[str, fc.Check] = {"at": fc.later, "say": fc.text}
 # TOML key -> Phrases field ("and" is a Python keyword)
 PHRASE_FIELDS = {f.name.rstrip("_"): f.name for f in dataclasses.fields(Phrases)}
 PHRASES: dict[str, fc.Check] = {key: fc.text for key in PHRASE_FIELDS}
+PHRASES["and"] = fc.joiner  # said only between items: "&" is enough
