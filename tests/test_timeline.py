@@ -11,6 +11,7 @@ from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Settings
 from voiceguide.sequencer import build_timeline, spoken_texts
 from voiceguide.timeline import Timeline
+from voiceguide.units import format_length
 
 
 def build(r: object, measure: object = fake_measure) -> Timeline:
@@ -227,3 +228,30 @@ def test_a_dropped_text_is_escaped_in_its_warning() -> None:
     timeline = build(routine(move(duration=2.0, cues=(cue,))))
     (warning,) = timeline.warnings
     assert '"Keep\\u202e it \\u200bsteady." at 1.0 s' in warning
+
+
+def test_a_session_just_over_four_hours_says_so_and_not_4_h_0_min() -> None:
+    # a session 20 s under the limit, then its hold lengthened to make it one frame too long;
+    # every text lasts the same, so that the longer hold said in the summary changes nothing else
+    def even(text: str) -> int:
+        return 15_000
+
+    under = routine(move(duration=4 * 3600 - 20.0))
+    short = build(under, even).duration
+    frames = round(4 * 3600 * RATE - 20 * RATE) + 4 * 3600 * RATE + 1 - short
+    with pytest.raises(ScriptError) as caught:
+        build(routine(move(duration=frames / RATE)), even)
+    assert str(caught.value) == (
+        "test.toml: the session lasts just over 4 hours; the limit is 4 hours: use fewer rounds, "
+        "sets or moves, or shorter rests"
+    )
+    assert format_length(4 * 3600 + 12.9) == "4 h 0 min 12 s"  # cut, never rounded up
+    assert format_length(3 * 3600 - 0.5) == "2 h 59 min 59 s"
+    assert format_length(125.0) == "2 min 5 s"
+    assert format_length(10_000 * 3600.0) == "10,000 h 0 min 0 s"
+
+
+def test_spoken_texts_refuses_a_bomb_before_anything_is_measured() -> None:
+    bomb = routine(move(reps=500, tempo=(1.0,) * 10, sets=50, sides="each"), rounds=20)
+    with pytest.raises(ScriptError, match="the session would last at least 2,783 h "):
+        spoken_texts(bomb, SOUNDS, RATE)

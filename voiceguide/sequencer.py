@@ -10,12 +10,13 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
-from voiceguide.units import format_clock, to_frames
+from voiceguide.units import format_clock, format_length, to_frames
 from voiceguide.wording import announcement, intro_texts
 from voiceguide.work_order import (
     Level,
@@ -41,6 +42,7 @@ def build_timeline(
     voice: str | None = None,
 ) -> Timeline:
     """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
+    check_bounds(routine)
     _check_sounds(routine, sounds, sample_rate)
     # "About N minutes." is part of the session it measures: a first pass without it gives N,
     # then a few rebuilds settle it (N rarely moves: the phrase adds a second or two). Starting
@@ -54,9 +56,12 @@ def build_timeline(
             break
         minutes = settled
     assert sequence is not None
-    hours = sequence.duration / sample_rate / 3600
-    if hours > MAX_SESSION_HOURS:
-        length = _hours_minutes(sequence.duration / sample_rate)
+    seconds = sequence.duration / sample_rate
+    if seconds > MAX_SESSION_HOURS * 3600:
+        # cut to whole seconds: a session a fraction of a second over would read "4 h 0 min 0 s"
+        length = format_length(seconds) if int(seconds) > MAX_SESSION_HOURS * 3600 else (
+            f"just over {MAX_SESSION_HOURS} hours"
+        )
         raise ScriptError(
             f"{routine.file_label}: the session lasts {length}; the limit is "
             f"{MAX_SESSION_HOURS} hours: use fewer rounds, sets or moves, or shorter rests"
@@ -77,9 +82,6 @@ def build_timeline(
         move_count=len(routine.moves),
         summary=_summary_line(routine, sequence.duration / sample_rate),
     )
-
-
-MAX_SESSION_HOURS = 4
 
 
 class _Sequencer:
@@ -307,11 +309,6 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
             )
 
 
-def _hours_minutes(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60} min"
-
-
 def _summary_line(routine: Routine, seconds: float) -> str:
     names = ", ".join(move.name for move in routine.moves)
     rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
@@ -330,8 +327,11 @@ def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> li
         seen.setdefault(text)
         return len(text) * sample_rate // _ESTIMATED_CHARS_PER_SECOND
 
+    # what can be refused before speech is made is refused here, not after the synthesis
+    check_bounds(routine)
+    _check_sounds(routine, sounds, sample_rate)
     relaxed = replace(routine, settings=replace(routine.settings, strict=False))
-    with contextlib.suppress(ScriptError):  # the real build reports it
+    with contextlib.suppress(ScriptError):  # the real build reports the rest
         build_timeline(relaxed, estimate, sounds, sample_rate)
     return list(seen)
 

@@ -125,3 +125,12 @@ def spoken_duration(seconds: float) -> str:
         parts.append(f"{secs} second" + ("" if secs == 1 else "s"))
     return " ".join(parts)
 
+
+def format_length(seconds: float) -> str:
+    """A session's length in messages: "4 h 0 min 12 s", "12 min 5 s". Cut to whole seconds, not
+    rounded, so that "at least" stays true and a session just over a limit never reads as on it."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours:,} h {minutes} min {secs} s"
+    return f"{minutes} min {secs} s"

@@ -373,7 +373,10 @@ def test_move_list_mistakes(text: str, message: str) -> None:
 
 
 def test_a_thousand_moves_are_fine() -> None:
-    assert len(parse('title = "T"\n' + '[[move]]\nname = "P"\nhold = 1\n' * 1000).moves) == 1000
+    # without rests between them: 1,000 rests of 20 s would be over 4 hours (test_bounds.py)
+    moves = '[[move]]\nname = "P"\nhold = 1\n' * 1000
+    text = 'title = "T"\n[settings]\nrest_between_moves = 0\n' + moves
+    assert len(parse(text).moves) == 1000
 
 
 def test_the_examples_of_the_format_word_for_word() -> None:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
+from voiceguide.bounds import FASTEST_RATE, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.script import fieldchecks as fc
 from voiceguide.script.model import SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
@@ -121,6 +122,7 @@ class _Reader:
             phrases=phrases,
         )
         self.sentences(routine)
+        check_bounds(routine, FASTEST_RATE)  # the script's own rate may be overridden: --rate
         return routine
 
     def sentences(self, routine: Routine) -> None:
