@@ -293,19 +293,23 @@ MAX_SPEECH_DELAY = 0.5
 
 
 def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
-    """Countdown ticks come 1 s apart: a tick must end a gap before the next one."""
-    gap = to_frames(routine.settings.gap, rate)
-    room = rate - gap
-    if sounds["tick"] >= room:
+    """Ticks placed 1 s apart must end a gap before the next one; go and gap fit a work phase."""
+    settings = routine.settings
+    gap = to_frames(settings.gap, rate)
+    timed = any(move.kind != "reps" for move in routine.moves)
+    ticks_a_second_apart = settings.countdown > 0 or (settings.final_countdown > 0 and timed)
+    if ticks_a_second_apart and sounds["tick"] + gap >= rate:
         raise ScriptError(
-            f"{routine.file_label}: the tick sound lasts {sounds['tick'] / rate:.2f} s; countdown "
-            f"ticks come 1 s apart, so it must be shorter than {room / rate:.2f} s"
+            f"{routine.file_label}: the tick sound ({sounds['tick'] / rate:.2f} s) and "
+            f'"settings.gap" ({gap / rate:.2f} s) together must be shorter than 1 s, since '
+            "countdown ticks come 1 s apart: lower gap, or set countdown and final_countdown to 0"
         )
     for move in routine.moves:
         if to_frames(move.work_seconds, rate) <= sounds["go"] + gap:
             raise ScriptError(
                 f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
-                "shorter than the go beep; make it longer"
+                f"not longer than the go beep and the gap after it "
+                f"({(sounds['go'] + gap) / rate:.2f} s); make it longer"
             )
 
 

@@ -18,7 +18,9 @@ def intro_texts(routine: Routine, minutes: int | None) -> list[Said]:
     if routine.equipment:
         items = join_items(routine.equipment, phrases.and_)
         texts.append(("announce", phrases.need.format(items=items)))
-    if minutes is not None:
+    if minutes == 1:
+        texts.append(("announce", phrases.about_one_minute))
+    elif minutes is not None:
         texts.append(("announce", phrases.about.format(minutes=minutes)))
     return texts
 

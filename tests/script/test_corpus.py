@@ -134,6 +134,21 @@ def test_every_accepted_script_passes(name: str) -> None:
     assert result.stdout.startswith(f"{name}: ok: 1 moves, ")
 
 
+def test_a_session_of_about_a_minute_says_one_minute() -> None:
+    result = voiceguide("plan", "one-minute.toml", "--json", cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    said = [event["text"] for event in plan["events"] if event["kind"] == "speech"]
+    assert "About 1 minute." in said
+    assert round(plan["duration"] / 60) == 1
+
+
+def test_a_long_gap_without_countdowns_is_accepted() -> None:
+    result = voiceguide("plan", "gap-without-countdowns.toml", "--json", cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    assert "tick" not in [event["cue"] for event in json.loads(result.stdout)["events"]]
+
+
 def test_markup_in_spoken_text_is_accepted_as_plain_words() -> None:
     result = voiceguide("check", "markup-in-spoken-text.toml", cwd=CORPUS / "accepted")
     assert result.returncode == 0, result.stderr

@@ -854,6 +854,10 @@ PHRASE_CASES = [
         '"phrases.need" must use exactly the placeholder {items}, like "You will need: {items}."',
     ),
     (
+        'about_one_minute = "About {minutes} minute."',
+        '"phrases.about_one_minute" cannot contain { or }',
+    ),
+    (
         'halfway = "..."',
         '"phrases.halfway" has no letter or digit, so nothing would be said; write the words '
         "to speak",
@@ -887,6 +891,7 @@ def test_every_phrase_key_can_be_set() -> None:
         "need": "N {items}",
         "need_move": "NM {items}",
         "about": "A {minutes}",
+        "about_one_minute": "A 1",
         "done": "D",
         "and": "&",  # said only between two items: a sign is enough
     }

@@ -33,6 +33,7 @@ class Phrases:
     need: str = "You will need: {items}."
     need_move: str = "You need {items}."
     about: str = "About {minutes} minutes."
+    about_one_minute: str = "About 1 minute."  # `about` for a session of about a minute
     done: str = "Routine complete. Well done."
     # extensions of the format (docs/ROUTINE_FORMAT.md, section 7), so that a routine in
     # another language needs no English word
