@@ -125,7 +125,7 @@ def test_a_thousand_moves_is_the_limit_and_passes_the_loader(tmp_path: Path) -> 
 def test_every_accepted_script_passes(name: str) -> None:
     result = voiceguide("check", name, cwd=CORPUS / "accepted")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{name}: ok: 1 moves, ")
+    assert result.stdout.startswith(f"{name}: ok: 1 move, ")
 
 
 def test_a_session_of_about_a_minute_says_one_minute() -> None:
