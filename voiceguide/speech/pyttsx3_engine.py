@@ -78,27 +78,34 @@ class Pyttsx3Engine:
     ) -> Iterator[tuple[Int16Array, int]]:
         if not texts:
             return
-        with contextlib.ExitStack() as stack:
-            request: dict[str, Any] = {
-                "op": "synthesize",
-                "driver": self.driver,
-                "texts": texts,
-                "voice": voice_id,
-                "rate": rate,
-                "parallel": self.parallel,
-            }
-            if not forks_each_clip(self.driver):  # clips come as files, each removed when read
-                scratch = tempfile.TemporaryDirectory(prefix="voiceguide-speech-")
-                request["folder"] = stack.enter_context(scratch)
-            worker = stack.enter_context(WorkerProcess(self.command))
-            worker.send(request)
-            worker.expect("ready", self.start_timeout, "to start")
-            for index, text in enumerate(texts):
-                limit = self.clip_timeout + self.seconds_per_char * len(text)
-                answer = worker.expect("clip", limit, f"to say {quoted(text)}")
-                if answer["clip"] != index:
-                    raise VoiceError("the speech worker answered out of order")
-                yield _clip(answer)
+        request: dict[str, Any] = {
+            "op": "synthesize",
+            "driver": self.driver,
+            "texts": texts,
+            "voice": voice_id,
+            "rate": rate,
+            "parallel": self.parallel,
+        }
+        with _scratch_folder(self.driver) as folder:
+            if folder is not None:
+                request["folder"] = folder
+            with WorkerProcess(self.command) as worker:
+                worker.send(request)
+                worker.expect("ready", self.start_timeout, "to start")
+                for index, text in enumerate(texts):
+                    limit = self.clip_timeout + self.seconds_per_char * len(text)
+                    answer = worker.expect("clip", limit, f"to say {quoted(text)}")
+                    if answer["clip"] != index:
+                        raise VoiceError("the speech worker answered out of order")
+                    yield _clip(answer)
+
+
+def _scratch_folder(driver: str) -> contextlib.AbstractContextManager[str | None]:
+    """Where clips that come as files go (not where they come as samples): each is removed when
+    read, the folder at the end."""
+    if forks_each_clip(driver):
+        return contextlib.nullcontext(None)
+    return tempfile.TemporaryDirectory(prefix="voiceguide-speech-")
 
 
 def _clip(answer: dict[str, Any]) -> tuple[Int16Array, int]:

@@ -35,19 +35,29 @@ def signal_name(number: int) -> str:
     return signal.strsignal(number) or f"signal {number}"
 
 
-def _hold_ctrl_c() -> bool:
-    """Hold SIGINT while the worker starts: interrupted inside Popen, we would not know its pid."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return False
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    return True
+class _HeldCtrlC:
+    """Ctrl-C noted, not raised, while the worker starts: raised inside Popen, it would leave a
+    process nobody knows the pid of. (Blocking SIGINT is not enough: another thread, such as
+    one of numpy's, would take it and Python would raise it in the main thread all the same.)"""
 
+    def __init__(self) -> None:
+        self.pressed = False
+        self.holding = threading.current_thread() is threading.main_thread()
+        if self.holding:
+            self.previous = signal.signal(signal.SIGINT, self._note)
 
-def _release_ctrl_c(held: bool) -> None:
-    if held:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    def _note(self, signum: int, frame: object) -> None:
+        self.pressed = True
+
+    def release(self) -> None:
+        """Put the handler back; a Ctrl-C noted meanwhile is raised from here."""
+        if not self.holding:
+            return
+        self.holding = False
+        # None: a handler not set from Python, which cannot be put back; the default is closest
+        signal.signal(signal.SIGINT, signal.SIG_DFL if self.previous is None else self.previous)
+        if self.pressed:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -56,25 +66,26 @@ def _cut(text: str, limit: int) -> str:
 
 
 class WorkerProcess:
-    """One worker process, killed with everything it started when closed."""
+    """One worker process, killed with everything it started when closed.
+
+    Use it only in a `with` statement: Ctrl-C is held from before the process starts until
+    __enter__, so that no Ctrl-C can fall between the two and leave the process unowned.
+    """
 
     def __init__(self, command: Sequence[str]) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        blocked = _hold_ctrl_c()
+        self._held = _HeldCtrlC()
         try:
-            try:
-                self.process = subprocess.Popen(
-                    list(command),
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=self._stderr,
-                    # own process group: Ctrl-C reaches voiceguide, which then kills the whole
-                    # group (the worker and the forks it made)
-                    start_new_session=os.name == "posix",
-                )
-            finally:
-                _release_ctrl_c(blocked)  # a Ctrl-C held meanwhile is raised from here on
+            self.process = subprocess.Popen(
+                list(command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                # own process group: Ctrl-C reaches voiceguide, which then kills the whole
+                # group (the worker and the forks it made)
+                start_new_session=os.name == "posix",
+            )
             assert self.process.stdout is not None
             self._reader = threading.Thread(
                 target=self._read, args=(self.process.stdout,), daemon=True
@@ -82,11 +93,13 @@ class WorkerProcess:
             self._reader.start()
         except OSError as error:
             self._stderr.close()
+            self._held.release()
             raise VoiceError(f"cannot start the speech worker: {error.strerror}") from error
         except BaseException:
             if hasattr(self, "process"):
                 self.kill()
             self._stderr.close()
+            self._held.release()
             raise
 
     def _read(self, stream: IO[bytes]) -> None:
@@ -108,6 +121,11 @@ class WorkerProcess:
         self._messages.put(None)
 
     def __enter__(self) -> WorkerProcess:
+        try:
+            self._held.release()  # a Ctrl-C held meanwhile is raised from here on
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
