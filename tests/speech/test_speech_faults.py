@@ -258,7 +258,7 @@ def test_a_crashing_engine_is_one_short_line_and_the_clips_before_are_kept(
     assert crash_the_clip, "the fork of the long text was never found"
     message = str(caught.value)
     assert message == (
-        'cannot synthesize "Lift the top knee number 0 and keep the feet to..." '
+        'cannot synthesize "Lift the top knee number 0 and keep the feet together. Li..." '
         f"({len(LONG):,} characters): espeak-ng crashed (Segmentation fault); "
         "shorten or reword that text"
     )

@@ -40,6 +40,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from voiceguide.script.echo import ECHO_LIMIT, quote
 from voiceguide.speech import unnamed_files
 from voiceguide.speech.pyttsx3_speaker import Speaker, espeak_sample_rate, one_line, os_error_in
 from voiceguide.speech.worker_process import CRASH_SIGNALS, signal_name
@@ -80,12 +81,13 @@ def install_hint() -> str:
     return "install espeak-ng: sudo apt-get install espeak-ng"
 
 
-def quoted(text: str, limit: int = 50) -> str:
-    """The text in quotes, cut to `limit` characters (a 20 KB text must not become the message)."""
+def quoted(text: str) -> str:
+    """The text as messages show it: quoted, escaped, cut short (a 20 KB text must not become
+    the message), with its length when cut."""
     flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return f'"{flat}"'
-    return f'"{flat[: limit - 3]}..." ({len(text):,} characters)'
+    if len(flat) <= ECHO_LIMIT:
+        return quote(flat)
+    return f"{quote(flat)} ({len(text):,} characters)"
 
 
 def cannot_say(text: str, reason: str) -> str:
