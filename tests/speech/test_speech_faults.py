@@ -267,3 +267,29 @@ def test_a_crashing_engine_is_one_short_line_and_the_clips_before_are_kept(
     unusable = Pyttsx3Engine(command=["false"])  # would fail: every clip comes from the cache
     again = SpeechBank(unusable, None, 170, 22050, cache)
     assert all(again.frames(text) > 0 for text in texts[:5])
+
+
+def test_clips_waiting_behind_a_slow_one_are_bounded() -> None:
+    """Clips are sent in text order; behind a slow first clip at most 4 x parallel others are
+    made and held (as memfds in the worker), not the whole batch."""
+    texts = [LONG] + [f"Set {n} of 60." for n in range(1, 61)]
+    most = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal most
+        while not done.is_set():
+            for worker in processes_with_arg(WORKER, parent=os.getpid()):
+                held = sum("voiceguide-clip-" in target for target in open_files(worker))
+                most = max(most, held)
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        clips = list(Pyttsx3Engine(parallel=2).synthesize(texts, None, 170))
+    finally:
+        done.set()
+        watcher.join(timeout=5)
+    assert len(clips) == len(texts)
+    assert 2 <= most <= 8

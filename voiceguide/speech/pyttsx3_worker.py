@@ -235,7 +235,8 @@ def synthesize_forked(request: dict[str, Any], channel: Channel) -> None:
     started = reported = 0
     try:
         while reported < len(texts):
-            while started < len(texts) and len(running) < parallel:
+            # clips are sent in order: past a slow one, at most a window of finished ones wait
+            while started < min(len(texts), reported + 4 * parallel) and len(running) < parallel:
                 target = files.open(started)
                 channel.flush()  # nothing buffered may be duplicated into the child
                 pid = os.fork()
