@@ -14,8 +14,10 @@ packages=(espeak-ng libespeak-ng1 ffmpeg sox libasound2-dev libasound2-plugins p
 if [[ "${1:-}" == "--test" ]]; then
     # chromium + fonts: the session sheet test renders the page; zsh and fish: the README's
     # completion lines are run in their own shells; util-linux (unshare, setsid) and e2fsprogs
-    # (chattr): the fault tests hide libraries, mount a small tmpfs and lock folders
-    packages+=(procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs)
+    # (chattr): the fault tests hide libraries, mount a small tmpfs and lock folders;
+    # zbar-tools: the share test reads the QR code back from the terminal; iproute2: the share
+    # tests give a private network namespace an address and a default route
+    packages+=(procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs zbar-tools iproute2)
 fi
 
 missing=()

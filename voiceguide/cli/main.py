@@ -16,6 +16,7 @@ import click
 import voiceguide
 from voiceguide.cli.options import load_session, plural, session_options
 from voiceguide.cli.play import play
+from voiceguide.cli.share import share
 from voiceguide.errors import VoiceguideError
 
 
@@ -185,6 +186,7 @@ def export(
 
 
 cli.add_command(play)
+cli.add_command(share)
 
 
 def main(argv: list[str] | None = None) -> None:
