@@ -55,4 +55,4 @@ def share_page_html(
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000:.1f}&nbsp;MB"  # the number and its unit on one line
