@@ -195,7 +195,8 @@ def test_bad_input_is_one_line_and_status_2_before_anything_is_made(tmp_path: Pa
             ("--host", "0.0.0.0"):
                 "cannot serve on 0.0.0.0: that is every network at once; give the address of "
                 "one interface (`ip -brief address` lists them)",
-            ("--timeout", "0"): "--timeout 0: give a time from 1s to 24h, such as 10m",
+            ("--timeout", "0"): "--timeout 0: give a time above 0 and up to 24h, such as 10m",
+            ("--timeout", "25h"): "--timeout 25h: give a time above 0 and up to 24h, such as 10m",
             ("--timeout", "soon"):
                 "--timeout: cannot read duration 'soon'; write it like \"30s\", \"500ms\", "
                 "\"2m\", \"1m30s\" or \"1:30\"",

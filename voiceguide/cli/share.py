@@ -115,7 +115,7 @@ def _time_limit(text: str) -> float:
     except ValueError as error:
         raise ShareOptionError(f"--timeout: {error}") from None
     if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
-        raise ShareOptionError(f"--timeout {text}: give a time from 1s to 24h, such as 10m")
+        raise ShareOptionError(f"--timeout {text}: give a time above 0 and up to 24h, such as 10m")
     return seconds
 
 
