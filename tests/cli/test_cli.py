@@ -174,7 +174,7 @@ def test_shell_completion_scripts() -> None:
     import os
 
     for shell, marker in (
-        ("bash", "complete -o nosort -F _voiceguide_completion voiceguide"),
+        ("bash", "complete -o default -o filenames -o nosort -F _voiceguide_completion voiceguide"),
         ("zsh", "compdef _voiceguide_completion voiceguide"),
         ("fish", "complete --no-files --command voiceguide"),
     ):

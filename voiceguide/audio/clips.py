@@ -157,7 +157,7 @@ def _ramp(length: int) -> NDArray[np.float64]:
 
 def to_float(samples: Int16Array, from_rate: int, to_rate: int) -> Float32Array:
     """float32 in [-1, 1] at to_rate; soxr resamples when the rates differ."""
-    values = samples.astype(np.float32) / np.float32(32768.0)
+    values: Float32Array = samples.astype(np.float32) / np.float32(32768.0)
     if from_rate != to_rate and values.size:
         import soxr  # lazily: only sessions whose rate differs from the engine's need it
 

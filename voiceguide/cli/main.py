@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 import voiceguide
+from voiceguide.cli.completion import complete_script
 from voiceguide.cli.options import load_session, plural, session_options
 from voiceguide.cli.play import play
 from voiceguide.cli.share import share
@@ -47,7 +48,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @session_options
 def check(script: str, voice: str | None, rate: int | None, sample_rate: str) -> None:
     """Check a routine script: exit 0 when it is right, 2 with one line saying what is wrong.
@@ -64,7 +65,7 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
     "--html",
@@ -145,7 +146,7 @@ def list_routines() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option(
     "-o",
     "--output",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from voiceguide.cli.completion import complete_script
 from voiceguide.cli.options import load_session, session_options
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ MAX_TIMEOUT_SECONDS = 24 * 3600
 
 
 @click.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option(
     "--format", "audio_format", default="m4a", show_default=True, metavar="FORMAT",
     help="m4a (small, one chapter per move), mp3 or wav.",

@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 from voiceguide.errors import ScriptError
 from voiceguide.script import fieldchecks as fc

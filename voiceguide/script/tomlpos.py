@@ -12,8 +12,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-import tomllib
+import sys
 from collections.abc import Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 KeyPath = tuple[str | int, ...]
 
