@@ -1,7 +1,7 @@
 """Send a session to a phone: export it, then serve it once over HTTP on the local network.
 
     >>> import pathlib, tempfile, voiceguide, voiceguide.share
-    >>> session = voiceguide.load("hip-mobility")
+    >>> session = voiceguide.load("hip-mobility")                  # doctest: +SKIP
     >>> with tempfile.TemporaryDirectory() as folder:              # doctest: +SKIP
     ...     files = voiceguide.share.make_shared_files(session, pathlib.Path(folder))
     ...     host = voiceguide.share.local_address() or "127.0.0.1"

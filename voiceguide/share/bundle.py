@@ -59,7 +59,7 @@ def make_shared_files(
     private: an empty temporary folder); returns the three paths.
 
     Example:
-        >>> session = voiceguide.load("tabata")
+        >>> session = voiceguide.load("tabata")                                  # doctest: +SKIP
         >>> files = voiceguide.share.make_shared_files(session, folder, "mp3")   # doctest: +SKIP
         >>> files.audio.name                                                     # doctest: +SKIP
         'tabata.mp3'
