@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MAIN = {"espeak-ng", "ffmpeg", "gcc", "libasound2-dev", "libasound2-plugins"}
 TEST = {"sox", "procps", "chromium", "fonts-dejavu-core", "zsh", "fish", "util-linux",
-        "e2fsprogs"}
+        "e2fsprogs", "zbar-tools", "iproute2"}
 PULSE = {"pulseaudio", "pulseaudio-utils"}
 
 _RECORDERS = {

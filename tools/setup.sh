@@ -70,8 +70,10 @@ if $with_tests; then
     # sox: soxi reads the exports; chromium + fonts: the session sheet test renders the page; zsh
     # and fish: completion is tried in each shell; procps, util-linux (unshare, setsid) and
     # e2fsprogs (chattr): the fault tests find processes, hide libraries, mount a small tmpfs
-    # and lock folders
-    packages+=(sox procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs)
+    # and lock folders; zbar-tools: the share test reads the QR code back from the terminal;
+    # iproute2: the share tests give a private network namespace an address and a route
+    packages+=(sox procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs zbar-tools
+               iproute2)
     server=$(running_sound_server)
     if installed pulseaudio; then
         packages+=(pulseaudio-utils)  # pactl and parec, to start and record the private one

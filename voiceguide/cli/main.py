@@ -18,6 +18,7 @@ import voiceguide
 from voiceguide.cli.completion import complete_script
 from voiceguide.cli.options import load_session, plural, session_options
 from voiceguide.cli.play import play
+from voiceguide.cli.share import share
 from voiceguide.errors import VoiceguideError
 
 
@@ -190,6 +191,7 @@ def export(
 
 
 cli.add_command(play)
+cli.add_command(share)
 
 
 def main(argv: list[str] | None = None) -> None:

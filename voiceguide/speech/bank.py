@@ -36,8 +36,12 @@ class SpeechEngine(Protocol):
 
     def synthesize(
         self, texts: Sequence[str], voice_id: str | None, rate: int
-    ) -> list[tuple[Int16Array, int]]:
-        """int16 mono samples (untrimmed is fine) and their sample rate, one per text."""
+    ) -> Iterable[tuple[Int16Array, int]]:
+        """int16 mono samples (untrimmed is fine) and their sample rate, one per text, in order.
+
+        An iterator that yields each clip as it is made lets the bank cache every finished clip
+        even when a later one fails; the bank closes it (when it has close()) when done.
+        """
         ...
 
 
@@ -143,13 +147,22 @@ class SpeechBank:
         if not missing:
             return
         made = self.engine.synthesize(missing, self._voice_id, self.rate)
-        if len(made) != len(missing):
-            raise VoiceError(f"the speech engine returned {len(made)} clips for {len(missing)}")
-        for text, (raw, engine_rate) in zip(missing, made, strict=True):
-            clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
-            if self.cache is not None:
-                self.cache.put(self._key(text), clip, engine_rate)
-            self._clips[text] = (clip, engine_rate)
+        clips = iter(made)
+        try:
+            for count, text in enumerate(missing):
+                raw, engine_rate = next(clips, (None, 0))
+                if raw is None:
+                    raise VoiceError(f"the speech engine returned {count} clips for {len(missing)}")
+                clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
+                if self.cache is not None:  # at once: a later failure must not lose this one
+                    self.cache.put(self._key(text), clip, engine_rate)
+                self._clips[text] = (clip, engine_rate)
+            if next(clips, None) is not None:
+                raise VoiceError(f"the speech engine returned more clips than {len(missing)}")
+        finally:
+            close = getattr(made, "close", None)
+            if callable(close):
+                close()
 
     def samples(self, text: str) -> Float32Array:
         """The clip as float32 in [-1, 1] at sample_rate (read-only; synthesized on demand)."""
