@@ -14,7 +14,7 @@ from voiceguide.resources import bundled_scripts, find_script
 if TYPE_CHECKING:
     import numpy
 
-    from voiceguide.audio.sounds import CueSounds
+    from voiceguide.audio.sounds import Sounds
     from voiceguide.render import ClipSource
     from voiceguide.script.model import Routine
     from voiceguide.speech.bank import SpeechBank, SpeechEngine
@@ -33,9 +33,9 @@ class Session:
 
 
 class _SessionClips:
-    """The clip source the renderer reads: speech from the bank, beeps from the cue sounds."""
+    """The clip source the renderer reads: speech from the bank, beeps from the sounds."""
 
-    def __init__(self, bank: SpeechBank, sounds: CueSounds) -> None:
+    def __init__(self, bank: SpeechBank, sounds: Sounds) -> None:
         self._bank = bank
         self._sounds = sounds
 
@@ -71,7 +71,7 @@ def prepare_session(
     cache: ClipCache | None = None,
 ) -> Session:
     """Load, resolve the voice, measure every spoken text and lay out the timeline."""
-    from voiceguide.audio.sounds import CueSounds
+    from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
     from voiceguide.speech.cache import ClipCache
@@ -93,7 +93,7 @@ def prepare_session(
             raise
         raise UnknownVoiceError(f'{routine.file_label}: "settings.voice": {error}') from None
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
-    sounds = CueSounds(settings.sounds, sample_rate)
+    sounds = Sounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()
     bank.prepare(spoken_texts(routine, lengths, sample_rate))
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)

@@ -2,7 +2,8 @@
 
 The SpeechBank is what the sequencer and the renderer use: it knows every phrase's length in
 frames and its samples at the session rate. Clips come from the cache or, all missing ones in
-one batch, from the engine; they are trimmed, cached at the engine's rate, then resampled.
+one batch, from the engine; they are trimmed, cached at the engine's rate, then resampled by
+the one resampler (audio.samples).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Protocol
 
 import numpy as np
 
-from voiceguide.audio.clips import Float32Array, Int16Array, to_float, trim_silence
+from voiceguide.audio.samples import Float32Array, Int16Array, int16_to_float, resample
 from voiceguide.errors import VoiceError
 from voiceguide.speech.cache import ClipCache, clip_key
+from voiceguide.speech.trim import trim_silence
 from voiceguide.speech.voices import VoiceInfo, resolve_voice
 
 __all__ = [
@@ -158,7 +160,7 @@ class SpeechBank:
             if text not in self._clips:
                 self.prepare([text])
             clip, engine_rate = self._clips[text]
-            ready = to_float(clip, engine_rate, self.sample_rate)
+            ready = resample(int16_to_float(clip), engine_rate, self.sample_rate)
             ready.flags.writeable = False
             self._ready[text] = ready
         return ready

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceguide.audio.clips import Int16Array
+from voiceguide.audio.samples import Int16Array
 
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).
 FORMAT_VERSION = 2  # 2: espeak clips no longer made at 200 wpm now and then

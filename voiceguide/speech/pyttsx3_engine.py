@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from voiceguide.audio.clips import Int16Array, decode_audio_file
+from voiceguide.audio.read import decode_audio_file
+from voiceguide.audio.samples import Int16Array
 from voiceguide.errors import VoiceError
 from voiceguide.speech.voices import VoiceInfo
 
