@@ -1,8 +1,9 @@
 """The SpeechBank: one engine batch for all missing phrases, the cache, lengths at the session
-rate by the length rule."""
+rate from the length rule, and one copy of each clip in memory."""
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.samples import Int16Array, resampled_length
-from voiceguide.speech.bank import FakeEngine, SpeechBank
+from voiceguide.speech.bank import RECENT_BYTES, FakeEngine, SpeechBank
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 from voiceguide.speech.trim import LEAD_SECONDS, TAIL_SECONDS
@@ -98,6 +99,48 @@ def test_frames_is_the_length_of_the_samples_by_the_length_rule(sample_rate: int
         assert engine_rate == 16000
         expected = resampled_length(len(trimmed), 16000, sample_rate)
         assert bank.frames(text) == expected == len(bank.samples(text))
+
+
+def test_samples_are_the_same_after_they_leave_the_recent_clips() -> None:
+    bank = SpeechBank(OddRateEngine(), None, 170, 44100, None)
+    first = bank.samples(PHRASE).copy()
+    texts = [f"Filler number {n}, long enough to take room." for n in range(40)]
+    for text in texts:
+        bank.samples(text)
+    assert sum(bank._recent._clips[t].nbytes for t in bank._recent._clips) <= RECENT_BYTES
+    assert np.array_equal(bank.samples(PHRASE), first)
+
+
+def _int16_bytes(bank: SpeechBank) -> int:
+    return sum(clip.nbytes for clip, _ in bank._clips.values())
+
+
+def test_the_bank_keeps_one_copy_of_each_clip() -> None:
+    """Measured with tracemalloc (numpy reports its buffers to it): after measuring every phrase
+    the bank holds the trimmed int16 clips and nothing else of size; rendering them all adds at
+    most the recent clips' budget; preparing never holds a batch twice over."""
+    texts = [f"Phrase {n}: " + "lift the knee and hold it there, " * 12 for n in range(150)]
+    bank = SpeechBank(FakeEngine(), None, 170, 44100, None)
+    tracemalloc.start()
+    try:
+        bank.prepare(texts)
+        _, prepare_peak = tracemalloc.get_traced_memory()
+        lengths = [bank.frames(text) for text in texts]
+        after_frames, _ = tracemalloc.get_traced_memory()
+        for text in texts:
+            bank.samples(text)
+        after_samples, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    clips = _int16_bytes(bank)
+    assert clips > 40 * 2**20  # big enough to see a second copy: about 1.1 MB per phrase
+    float_bytes = 4 * sum(lengths)  # what float32 copies at 44.1 kHz would take: 4 x clips
+    assert after_frames < 1.1 * clips  # lengths come from the rule, no float32 was made
+    assert after_samples < 1.1 * clips + RECENT_BYTES + 2**20
+    assert after_samples < clips + float_bytes / 4
+    # the engine's untrimmed batch is let go of clip by clip while it is trimmed
+    untrimmed = clips + len(texts) * round(0.13 * 22050) * 2
+    assert prepare_peak < 1.2 * untrimmed
 
 
 # --- the real engine ---
