@@ -14,26 +14,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from voiceguide.errors import ScriptError
+from tests.support.sound_scripts import sound_error, sounds_script
 from voiceguide.script.reader import load_routine
 
 FIX = "; use a PCM WAV file, e.g. `sox input -b 16 output.wav`"
 RATE_FIX = "; convert it, e.g. `sox input -r 44100 output.wav`"
-
-
-def script_with_sounds(folder: Path, lines: str) -> Path:
-    script = folder / "r.toml"
-    script.write_text(
-        f'title = "T"\n[settings.sounds]\n{lines}\n[[move]]\nname = "P"\nhold = 5\n',
-        encoding="utf-8",
-    )
-    return script
-
-
-def load_error(folder: Path, lines: str) -> str:
-    with pytest.raises(ScriptError) as caught:
-        load_routine(script_with_sounds(folder, lines), display_name="r.toml")
-    return str(caught.value)
 
 
 def sox(*args: str) -> None:
@@ -61,7 +46,7 @@ def test_the_loader_accepts_every_promised_container_and_encoding(tmp_path: Path
     for name, encoding in made.values():
         sox("-n", "-r", "44100", *encoding, str(tmp_path / name), "synth", "0.1", "sine", "900")
     lines = "\n".join(f'{sound} = "{name}"' for sound, (name, _) in made.items())
-    routine = load_routine(script_with_sounds(tmp_path, lines), display_name="r.toml")
+    routine = load_routine(sounds_script(tmp_path, lines), display_name="r.toml")
     assert routine.settings.sounds == {
         sound: (tmp_path / name).resolve() for sound, (name, _) in made.items()
     }
@@ -80,7 +65,7 @@ def test_the_loader_refuses_an_absurd_rate_with_one_line(
     tmp_path: Path, rate: int, problem: str
 ) -> None:
     wav_claiming(tmp_path / "odd.wav", rate)
-    assert load_error(tmp_path, 'go = "odd.wav"') == (
+    assert sound_error(tmp_path, 'go = "odd.wav"') == (
         f'r.toml:3: "settings.sounds.go": "odd.wav" {problem}; the rate must be from 8,000 to '
         f"384,000 Hz{RATE_FIX}"
     )
@@ -89,13 +74,13 @@ def test_the_loader_refuses_an_absurd_rate_with_one_line(
 def test_the_loader_takes_the_rates_at_both_ends(tmp_path: Path) -> None:
     wav_claiming(tmp_path / "low.wav", 8_000)
     wav_claiming(tmp_path / "high.wav", 384_000)
-    script = script_with_sounds(tmp_path, 'tick = "low.wav"\ngo = "high.wav"')
+    script = sounds_script(tmp_path, 'tick = "low.wav"\ngo = "high.wav"')
     assert load_routine(script).settings.sounds["go"] == (tmp_path / "high.wav").resolve()
 
 
 def test_the_loader_refuses_a_sound_over_30_seconds_from_its_header(tmp_path: Path) -> None:
     wav_claiming(tmp_path / "song.wav", 8_000, frames=8_000 * 31)
-    assert load_error(tmp_path, 'done = "song.wav"') == (
+    assert sound_error(tmp_path, 'done = "song.wav"') == (
         'r.toml:3: "settings.sounds.done": "song.wav" is 31 s long; a sound must be under 30 s'
     )
 
@@ -107,7 +92,7 @@ def test_the_loader_names_a_container_it_does_not_take(tmp_path: Path) -> None:
          str(tmp_path / "go.mp3")],
         check=True,
     )  # fmt: skip
-    assert load_error(tmp_path, 'go = "go.mp3"') == (
+    assert sound_error(tmp_path, 'go = "go.mp3"') == (
         f'r.toml:3: "settings.sounds.go": "go.mp3" is MP3, not WAV, AIFF, FLAC or OGG{FIX}'
     )
 
@@ -121,7 +106,7 @@ def test_an_ogg_opus_sound_loads_at_its_length(tmp_path: Path) -> None:
          "-c:a", "libopus", str(tmp_path / "go.ogg")],
         check=True,
     )  # fmt: skip
-    script = script_with_sounds(tmp_path, 'go = "go.ogg"')
+    script = sounds_script(tmp_path, 'go = "go.ogg"')
     path = load_routine(script).settings.sounds["go"]
     assert Sounds({"go": path}, 48000).lengths()["go"] == 14400  # 0.3 s, Opus's pre-skip gone
 

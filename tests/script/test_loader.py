@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.sound_scripts import sound_error, sounds_script
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Phrases, Routine, Settings
 from voiceguide.script.reader import load_routine, parse_routine
@@ -885,21 +886,6 @@ def write_wav(path: Path, *, channels: int = 1, width: int = 2, frames: int = 10
         sound.setframerate(22050)
         sound.writeframes(b"\x01" * channels * width * frames)
     return path
-
-
-def sounds_script(folder: Path, lines: str) -> Path:
-    script = folder / "r.toml"
-    script.write_text(
-        f'title = "T"\n[settings.sounds]\n{lines}\n[[move]]\nname = "P"\nhold = 5\n',
-        encoding="utf-8",
-    )
-    return script
-
-
-def sound_error(folder: Path, lines: str) -> str:
-    with pytest.raises(ScriptError) as caught:
-        load_routine(sounds_script(folder, lines), display_name="r.toml")
-    return str(caught.value)
 
 
 def test_sounds_resolve_to_absolute_paths_inside_the_script_folder(tmp_path: Path) -> None:

@@ -20,13 +20,6 @@ from voiceguide.speech.voices import resolve_voice
 PHRASE = "Move two of four. Standing banded fire hydrant."
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(folder))
-    return folder
-
-
 def fake_bank(sample_rate: int = 22050, cache: ClipCache | None = None) -> SpeechBank:
     return SpeechBank(FakeEngine(), None, 170, sample_rate, cache)
 
