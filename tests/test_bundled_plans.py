@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+
+from tests.support.cli import voiceguide
 
 pytestmark = pytest.mark.slow
 
 
 def plan(name: str, *extra: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "plan", name, "--json", *extra],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = voiceguide("plan", name, "--json", *extra)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no warning
     document: dict[str, Any] = json.loads(result.stdout)
@@ -102,9 +97,9 @@ def test_hip_routine_plan_follows_the_physiotherapists_sheet() -> None:
 
 
 def test_speech_lengths_in_the_plan_match_the_synthesized_audio_to_the_frame() -> None:
-    from voiceguide.session import prepare_session
+    import voiceguide
 
-    session = prepare_session("hip-mobility")
+    session = voiceguide.load("hip-mobility")
     for event in session.timeline.events:
         if event.kind == "speech":
             assert event.text is not None
@@ -113,10 +108,7 @@ def test_speech_lengths_in_the_plan_match_the_synthesized_audio_to_the_frame() -
 
 
 def test_plan_table_reads_as_a_session() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "plan", "hip-mobility"],
-        capture_output=True, text=True, timeout=300,
-    )
+    result = voiceguide("plan", "hip-mobility")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Hip mobility for runners: ")

@@ -13,6 +13,7 @@ import itertools
 import math
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as note_case
 from hypothesis import strategies as st
@@ -21,6 +22,8 @@ from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure
 from voiceguide.errors import ScriptError
 from voiceguide.script.reader import parse_routine
 from voiceguide.sequencer import build_timeline
+
+pytestmark = pytest.mark.fuzz
 
 SCRIPT = Path("/nowhere/fuzz.toml")
 fuzz = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,14 +6,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import sys
 import wave
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cli import voiceguide
 from voiceguide.resources import bundled_scripts
 from voiceguide.script.model import Phrases
 from voiceguide.script.reader import load_routine
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.slow
 # German words spelled like a word of the English routine: "an die Wand", "das Band",
 # "eine Minute", "im Stand"
 GERMAN_TOO = {"an", "band", "minute", "stand"}
-
-
-def voiceguide(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
-    )
 
 
 def plan(name: str) -> dict[str, Any]:

@@ -1,20 +1,29 @@
-"""One prepared session: the routine, its timeline with measured speech, and its clips.
+"""A session: a routine made ready to hear, with its timeline and its sounds.
 
-Both `plan`, `export` and `play` start here, so they always agree.
+`load` and `loads` are where every command starts, so `plan`, `export` and `play` always agree:
+the routine is read and checked, every spoken phrase is synthesized (or taken from the cache)
+and measured, and the sequencer lays the session out at exact frames.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ScriptError, UnknownVoiceError
 from voiceguide.resources import bundled_scripts, find_script
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy
 
     from voiceguide.audio.sounds import Sounds
+    from voiceguide.live.keys import KeySource
+    from voiceguide.live.player import PlayResult, Sink
+    from voiceguide.live.status import StatusView
     from voiceguide.render import ClipSource
     from voiceguide.script.model import Routine
     from voiceguide.speech.bank import SpeechBank, SpeechEngine
@@ -23,13 +32,159 @@ if TYPE_CHECKING:
 
 DEFAULT_SAMPLE_RATE = 22050
 SAMPLE_RATES = (22050, 44100, 48000)
-
+# speech rate in words per minute: the range the engines speak intelligibly
+WPM_RANGE = (80, 400)
 
 @dataclass(frozen=True)
 class Session:
+    """A routine ready to plan, export or play. Make one with `load` or `loads`.
+
+    Example:
+        >>> import voiceguide
+        >>> session = voiceguide.load("hip-mobility")
+        >>> session.title
+        'Hip mobility for runners'
+        >>> session.export("hip.m4a")            # doctest: +SKIP
+        PosixPath('hip.m4a')
+    """
+
     routine: Routine
     timeline: Timeline
     clips: ClipSource
+    source: str  # the script as the user named it: a bundled name or a path
+
+    @property
+    def title(self) -> str:
+        """The routine's title, as the intro says it."""
+        return self.timeline.title
+
+    @property
+    def seconds(self) -> float:
+        """The session's length in seconds, from the first frame to the last."""
+        return self.timeline.seconds(self.timeline.duration)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line each: rests that grew to fit their announcement, speech that was dropped.
+
+        Example:
+            >>> voiceguide.load("hip-mobility").warnings
+            ()
+        """
+        return self.timeline.warnings
+
+    def plan(self) -> dict[str, Any]:
+        """Every sound and phase with its time in seconds: exactly what `plan --json` prints.
+
+        Example:
+            >>> plan = voiceguide.load("tabata").plan()
+            >>> plan["events"][0]["text"]
+            'Tabata intervals'
+        """
+        from voiceguide.output.plan_text import plan_dict
+
+        return plan_dict(self.timeline)
+
+    def plan_table(self) -> str:
+        """The plan as the table `voiceguide plan` prints: one line per sound.
+
+        Example:
+            >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
+            Tabata intervals: 4:14.2, voice default, 180 words per minute
+        """
+        from voiceguide.output.plan_text import plan_table
+
+        return plan_table(self.timeline)
+
+    def export(
+        self,
+        destination: str | os.PathLike[str],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Path:
+        """Write the session to a .wav, .m4a or .mp3 file (the extension picks); returns its path.
+
+        The file is the session heard live, sample for sample, with a chapter or marker per
+        move. It is written atomically: an export that fails leaves an earlier file untouched.
+        `progress(done, total)` is called as it goes, in frames.
+
+        Example:
+            >>> voiceguide.load("hip-mobility").export("hip.m4a")   # doctest: +SKIP
+            PosixPath('hip.m4a')
+        """
+        from voiceguide.output.export import export_session
+
+        return export_session(self.timeline, self.clips, Path(destination), progress=progress)
+
+    def write_sheet(self, destination: str | os.PathLike[str]) -> Path:
+        """Write the printable session sheet (one self-contained HTML page); returns its path.
+
+        Example:
+            >>> voiceguide.load("hip-mobility").write_sheet("hip.html")   # doctest: +SKIP
+            PosixPath('hip.html')
+        """
+        from voiceguide.output.session_sheet import write_session_sheet
+
+        return write_session_sheet(
+            self.routine, self.timeline, Path(destination), source=self.source
+        )
+
+    def start_of(self, move: str | int) -> int:
+        """The frame where a move starts, by number (2, "2") or name (or a part of one).
+
+        Raises ScriptError naming the moves when none fits.
+
+        Example:
+            >>> session = voiceguide.load("hip-mobility")
+            >>> session.start_of("fire hydrant") == session.start_of(3)
+            True
+        """
+        from voiceguide.live.player import find_move
+
+        return find_move(self.timeline, str(move))
+
+    def play(
+        self,
+        *,
+        start: int = 0,
+        sink: Sink | None = None,
+        keys: KeySource | None = None,
+        view: StatusView | None = None,
+    ) -> PlayResult:
+        """Play the session live from frame `start`, following the keys; returns how it ended.
+
+        By default it plays on the system's audio device (simpleaudio), reads the keys from the
+        terminal when there is one (space pauses, n skips, b goes back, q quits) and shows no
+        status. Raises PlaybackError when there is no working audio device.
+
+        Example:
+            >>> session = voiceguide.load("hip-mobility")
+            >>> result = session.play(start=session.start_of(3))   # doctest: +SKIP
+        """
+        import contextlib
+
+        from voiceguide.live.keys import NoKeys, TerminalKeys, stdin_is_terminal
+        from voiceguide.live.player import Player, SimpleaudioSink
+        from voiceguide.render import render_blocks
+
+        timeline = self.timeline
+
+        def render_from(first: int) -> Any:
+            return render_blocks(timeline, self.clips, start=first, block_frames=8192)
+
+        own_sink = sink is None
+        device = SimpleaudioSink(timeline.sample_rate) if sink is None else sink
+        try:
+            with contextlib.ExitStack() as stack:
+                if keys is None:
+                    keys = NoKeys()
+                    if stdin_is_terminal():
+                        keys = stack.enter_context(TerminalKeys())
+                player = Player(timeline, device, render_from, keys=keys, view=view)
+                return player.run(start)
+        finally:
+            if own_sink:
+                device.close()
 
 
 class _SessionClips:
@@ -46,50 +201,120 @@ class _SessionClips:
         return self._sounds.samples(name)
 
 
-def load_script(script: str) -> Routine:
-    """A routine by path, or a bundled one by name ("hip-mobility")."""
+def read_routine(script: str | os.PathLike[str]) -> Routine:
+    """A routine by path, or a bundled one by name ("hip-mobility"), read and checked.
+
+    No speech is made: this is the quick check of a script's format.
+
+    Example:
+        >>> routine = voiceguide.read_routine("hip-mobility")
+        >>> [move.name for move in routine.moves][:2]
+        ['Side-lying clamshell', 'Glute bridge']
+    """
     from voiceguide.script.reader import load_routine
 
-    path = find_script(script)
+    given = os.fspath(script)
+    path = find_script(given)
     if path is None:
         names = ", ".join(bundled_scripts()) or "none"
         raise ScriptError(
-            f'{script}: no such file, and no bundled routine of that name (bundled: {names}); '
+            f'{given}: no such file, and no bundled routine of that name (bundled: {names}); '
             "see `voiceguide list`"
         )
-    display = script if path.name == script or "/" in script else path.name
+    display = given if path.name == given or "/" in given else path.name
     return load_routine(path, display_name=display)
 
 
-def prepare_session(
-    script: str,
+def load(
+    script: str | os.PathLike[str],
     *,
     voice: str | None = None,
-    rate: int | None = None,
+    wpm: int | None = None,
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
 ) -> Session:
-    """Load, resolve the voice, measure every spoken text and lay out the timeline."""
+    """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
+
+    `voice` (an id, a language code or part of a name) and `wpm` (words per minute) override
+    the script's settings, as `--voice` and `--rate` do on the command line; `sample_rate` is
+    one of 22050, 44100 or 48000. Raises ScriptError (a one-line message naming the file, the
+    line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not
+    exist, VoiceError when the speech engine fails.
+
+    Example:
+        >>> import voiceguide
+        >>> session = voiceguide.load("hip-mobility", voice="en-gb", wpm=150)
+        >>> f"{session.title}: {session.seconds / 60:.0f} minutes"
+        'Hip mobility for runners: 12 minutes'
+    """
+    routine = read_routine(script)
+    return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache)
+
+
+def loads(
+    text: str,
+    *,
+    name: str = "routine.toml",
+    folder: str | os.PathLike[str] | None = None,
+    voice: str | None = None,
+    wpm: int | None = None,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    engine: SpeechEngine | None = None,
+    cache: ClipCache | None = None,
+) -> Session:
+    """Like `load`, for a script given as text. `name` is how messages name it; sound files
+    the script names are found relative to `folder` (the current folder by default).
+
+    Example:
+        >>> session = voiceguide.loads('''
+        ... title = "Plank"
+        ... [[move]]
+        ... name = "Plank"
+        ... hold = "30s"
+        ... ''')
+        >>> [phase["kind"] for phase in session.plan()["phases"]]
+        ['intro', 'window', 'work', 'outro']
+    """
+    from voiceguide.script.reader import parse_routine
+
+    where = Path(folder) if folder is not None else Path.cwd()
+    routine = parse_routine(text, where / name, display_name=name)
+    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache)
+
+
+def _prepare(
+    routine: Routine,
+    source: str,
+    voice: str | None,
+    wpm: int | None,
+    sample_rate: int,
+    engine: SpeechEngine | None,
+    cache: ClipCache | None,
+) -> Session:
+    """Resolve the voice, measure every spoken text and lay out the timeline."""
     from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
     from voiceguide.speech.cache import ClipCache
 
-    routine = load_script(script)
+    if sample_rate not in SAMPLE_RATES:
+        raise ValueError(f"sample_rate must be one of {SAMPLE_RATES}, not {sample_rate}")
+    if wpm is not None and not WPM_RANGE[0] <= wpm <= WPM_RANGE[1]:
+        raise ValueError(f"wpm must be from {WPM_RANGE[0]} to {WPM_RANGE[1]}, not {wpm}")
     settings = routine.settings
-    if voice is not None or rate is not None:
+    if voice is not None or wpm is not None:
         settings = replace(
             settings,
             voice=voice if voice is not None else settings.voice,
-            rate=rate if rate is not None else settings.rate,
+            rate=wpm if wpm is not None else settings.rate,
         )
         routine = replace(routine, settings=settings)
     engine = engine or default_engine()
     try:
         voice_info = resolve_voice(engine, settings.voice)
     except UnknownVoiceError as error:
-        if voice is not None:  # --voice: the script is not to blame
+        if voice is not None:  # the caller's voice, not the script's: the script is not to blame
             raise
         raise UnknownVoiceError(f'{routine.file_label}: "settings.voice": {error}') from None
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
@@ -97,4 +322,4 @@ def prepare_session(
     lengths = sounds.lengths()
     bank.prepare(spoken_texts(routine, lengths, sample_rate))
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)
-    return Session(routine, timeline, _SessionClips(bank, sounds))
+    return Session(routine, timeline, _SessionClips(bank, sounds), source)

@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import voiceguide
+
 pytestmark = pytest.mark.slow
-
-
-def voiceguide(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
-    )
 
 
 def write(tmp_path: Path, text: str, name: str = "hip.toml") -> Path:
@@ -38,7 +33,7 @@ hold = "30s"
 def test_check_accepts_a_good_script(tmp_path: Path) -> None:
     result = voiceguide("check", str(write(tmp_path, GOOD)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{tmp_path / 'hip.toml'}: ok: 1 moves, ")
+    assert result.stdout.startswith(f"{tmp_path / 'hip.toml'}: ok: 1 move, ")
 
 
 def test_a_bad_script_is_one_line_and_status_2(tmp_path: Path) -> None:

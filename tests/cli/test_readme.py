@@ -148,6 +148,7 @@ def test_the_error_the_readme_shows_is_the_one_a_user_gets(tmp_path: Path) -> No
     assert result.stderr.strip() == shown_error
 
 
+@pytest.mark.realtime
 @pytest.mark.skipif(available() is not None, reason=str(available()))
 def test_play_from_the_readme_is_heard_on_an_audio_device(tmp_path: Path) -> None:
     (line,) = [line for line in shell_lines("sh") if line.startswith("voiceguide play ")]

@@ -115,8 +115,8 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
 ) -> None:
     from click.testing import CliRunner
 
+    import voiceguide
     import voiceguide.live.player
-    import voiceguide.session
     from voiceguide.cli.play import play
 
     opened: list[str] = []
@@ -128,8 +128,8 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
         def close(self) -> None:
             opened.append("closed")
 
-    session = voiceguide.session.Session(None, hand_timeline(), None)  # type: ignore[arg-type]
-    monkeypatch.setattr(voiceguide.session, "prepare_session", lambda *a, **k: session)
+    session = voiceguide.Session(None, hand_timeline(), None, "test.toml")  # type: ignore[arg-type]
+    monkeypatch.setattr(voiceguide, "load", lambda *a, **k: session)
     monkeypatch.setattr(voiceguide.live.player, "SimpleaudioSink", NoSink)
     result = CliRunner().invoke(play, ["test.toml", "--from", "squat"])
     assert result.exit_code == 2

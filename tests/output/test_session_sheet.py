@@ -7,13 +7,13 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.support.cli import voiceguide
 from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.output.session_sheet import (
     BEEP_COLOUR,
@@ -116,13 +116,6 @@ def test_writing_replaces_an_earlier_sheet_atomically(tmp_path: Path) -> None:
 
 
 # -- as a user runs it, opened in a real browser ------------------------------------------------
-
-
-def voiceguide(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
-    )
 
 
 def _chromium() -> str:

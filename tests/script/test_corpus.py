@@ -11,21 +11,15 @@ import itertools
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import voiceguide
+
 pytestmark = pytest.mark.slow
 
 CORPUS = Path(__file__).parent / "corpus"
-
-
-def voiceguide(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        capture_output=True, text=True, timeout=120, cwd=cwd,
-    )
 
 
 def expected_messages() -> dict[str, str]:
@@ -128,7 +122,7 @@ def test_a_thousand_moves_is_the_limit_and_passes_the_loader(tmp_path: Path) -> 
 def test_markup_in_spoken_text_is_accepted_as_plain_words() -> None:
     result = voiceguide("check", "markup-in-spoken-text.toml", cwd=CORPUS / "accepted")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("markup-in-spoken-text.toml: ok: 1 moves, ")
+    assert result.stdout.startswith("markup-in-spoken-text.toml: ok: 1 move, ")
 
 
 def test_a_symlink_out_of_the_script_folder_is_refused(tmp_path: Path) -> None:

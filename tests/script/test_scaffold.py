@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import voiceguide
 from voiceguide.errors import ExportDestinationError
 from voiceguide.script.model import Settings
 from voiceguide.script.reader import parse_routine
@@ -84,10 +84,7 @@ def test_write_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
-    )
+    return voiceguide(*args, cwd=cwd)
 
 
 @pytest.mark.slow

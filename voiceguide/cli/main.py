@@ -1,36 +1,40 @@
-"""The command line: each command parses, calls one library function, prints.
+"""The command line: each command parses, makes one call into voiceguide's public API, prints.
 
 Errors from the library become one line on stderr and an exit status (2 bad input, 1 runtime
-failure, 130 interrupted); warnings go to stderr, data to stdout.
+failure, 130 interrupted) in `Commands.invoke`, so a command run in-process (click's CliRunner)
+ends exactly as it does from a shell; warnings go to stderr, data to stdout.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
-from voiceguide import __version__
-from voiceguide.cli.options import session_options
+import voiceguide
+from voiceguide.cli.options import load_session, plural, session_options
 from voiceguide.cli.play import play
 from voiceguide.errors import VoiceguideError
 
-if TYPE_CHECKING:
-    from voiceguide.session import Session
 
-def _prepare(script: str, voice: str | None, rate: int | None, sample_rate: str) -> Session:
-    from voiceguide.session import prepare_session
+class Commands(click.Group):
+    """The command group; the one place where errors become messages and exit statuses."""
 
-    session = prepare_session(script, voice=voice, rate=rate, sample_rate=int(sample_rate))
-    for warning in session.timeline.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return session
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VoiceguideError as error:
+            click.echo(str(error), err=True)
+            ctx.exit(error.exit_status)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="voiceguide")
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(voiceguide.__version__, prog_name="voiceguide")
 def cli() -> None:
     """A voice coach for routines done with your eyes off the screen.
 
@@ -53,12 +57,9 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
     """
     from voiceguide.units import format_clock
 
-    session = _prepare(script, voice, rate, sample_rate)
-    timeline = session.timeline
-    click.echo(
-        f"{script}: ok: {timeline.move_count} moves, "
-        f"{format_clock(timeline.seconds(timeline.duration))[:-2]}"
-    )
+    session = load_session(script, voice, rate, sample_rate)
+    moves = plural(session.timeline.move_count, "move")
+    click.echo(f"{script}: ok: {moves}, {format_clock(session.seconds)[:-2]}")
 
 
 @cli.command()
@@ -87,22 +88,20 @@ def plan(
         voiceguide plan seven-minute --json
         voiceguide plan hip-mobility --html hip-mobility.html
     """
-    from voiceguide.output.plan_text import plan_json, plan_table
+    import json
 
     if html_file is not None:
         from voiceguide.output.atomic import check_text_destination
-        from voiceguide.output.session_sheet import write_session_sheet
 
         # refuse a bad destination before any speech is made
         check_text_destination(html_file, overwrite=True)
-        session = _prepare(script, voice, rate, sample_rate)
-        written = write_session_sheet(session.routine, session.timeline, html_file, source=script)
-        click.echo(f"wrote {written}", err=True)
-        if as_json:
-            click.echo(plan_json(session.timeline))
-        return
-    session = _prepare(script, voice, rate, sample_rate)
-    click.echo(plan_json(session.timeline) if as_json else plan_table(session.timeline))
+    session = load_session(script, voice, rate, sample_rate)
+    if html_file is not None:
+        click.echo(f"wrote {session.write_sheet(html_file)}", err=True)
+    if as_json:
+        click.echo(json.dumps(session.plan(), indent=2, ensure_ascii=False))
+    elif html_file is None:
+        click.echo(session.plan_table())
 
 
 @cli.command()
@@ -115,9 +114,7 @@ def new(name: str) -> None:
         voiceguide new knee-routine
         voiceguide check knee-routine.toml
     """
-    from voiceguide.script.template import write_new_routine
-
-    written = write_new_routine(name)
+    written = voiceguide.new_routine(name)
     click.echo(f"wrote {written}: edit it, then try voiceguide plan {written}", err=True)
 
 
@@ -129,9 +126,7 @@ def voices() -> None:
     Example:
         voiceguide voices
     """
-    from voiceguide.speech.bank import default_engine
-
-    for voice in default_engine().voices():
+    for voice in voiceguide.voices():
         languages = ", ".join(voice.languages)
         click.echo(f"{voice.id:<28} {voice.name:<36} {languages}")
 
@@ -144,12 +139,8 @@ def list_routines() -> None:
     Example:
         voiceguide list
     """
-    from voiceguide.resources import bundled_scripts
-    from voiceguide.script.reader import load_routine
-
-    for name, path in bundled_scripts().items():
-        routine = load_routine(path, display_name=path.name)
-        click.echo(f"{name:<16} {routine.title} ({len(routine.moves)} moves)")
+    for routine in voiceguide.bundled_routines():
+        click.echo(f"{routine.name:<16} {routine.title} ({plural(routine.moves, 'move')})")
 
 
 @cli.command()
@@ -178,20 +169,18 @@ def export(
         voiceguide export hip-mobility -o hip.wav
         voiceguide export hip-mobility -o hip.m4a
     """
-    from voiceguide.output.export import check_destination, export_session
+    from voiceguide.output.export import check_destination
 
+    # refuse a bad destination before any speech is made
     check_destination(output)
-    session = _prepare(script, voice, rate, sample_rate)
-    timeline = session.timeline
+    session = load_session(script, voice, rate, sample_rate)
     if quiet or not sys.stderr.isatty():
-        written = export_session(timeline, session.clips, output)
+        written = session.export(output)
     else:
         with click.progressbar(
-            length=timeline.duration, label=f"Exporting {output.name}", file=sys.stderr
+            length=session.timeline.duration, label=f"Exporting {output.name}", file=sys.stderr
         ) as bar:
-            written = export_session(
-                timeline, session.clips, output, progress=lambda done, _: bar.update(done - bar.pos)
-            )
+            written = session.export(output, progress=lambda done, _: bar.update(done - bar.pos))
     click.echo(f"wrote {written}", err=True)
 
 
@@ -199,19 +188,5 @@ cli.add_command(play)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: the one place where errors become messages and exit statuses."""
-    try:
-        result = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except VoiceguideError as error:
-        click.echo(str(error), err=True)
-        sys.exit(error.exit_status)
-    sys.exit(result if isinstance(result, int) else 0)
+    """The console script: runs the command group and exits with its status."""
+    cli.main(args=argv, prog_name="voiceguide")

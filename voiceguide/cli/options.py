@@ -1,4 +1,5 @@
-"""Options shared by every command that makes a session, so their names never drift apart."""
+"""What every command that makes a session shares: its options, so their names never drift
+apart, and how it loads the session."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from voiceguide.session import DEFAULT_SAMPLE_RATE, SAMPLE_RATES
+import voiceguide
+from voiceguide.session import DEFAULT_SAMPLE_RATE, SAMPLE_RATES, WPM_RANGE, Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +27,7 @@ def session_options(command: F) -> F:
     )(command)
     command = click.option(
         "--rate",
-        type=click.IntRange(80, 400),
+        type=click.IntRange(*WPM_RANGE),
         help="Speech rate in words per minute (overrides the script).",
     )(command)
     command = click.option(
@@ -33,3 +35,15 @@ def session_options(command: F) -> F:
         help="A voice id, a language code (de, en-gb) or part of a voice name.",
     )(command)
     return command
+
+
+def load_session(script: str, voice: str | None, rate: int | None, sample_rate: str) -> Session:
+    """The session for a command, its warnings shown on stderr."""
+    session = voiceguide.load(script, voice=voice, wpm=rate, sample_rate=int(sample_rate))
+    for warning in session.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return session
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

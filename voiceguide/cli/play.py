@@ -6,20 +6,17 @@ them as one line (PlaybackError: exit status 1; Ctrl-C: 130).
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
 from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from voiceguide.cli.options import session_options
+from voiceguide.cli.options import load_session, session_options
 from voiceguide.errors import ScriptError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
 
-    import numpy
 
     from voiceguide.live.player import PlayResult
     from voiceguide.live.status import Snapshot, StatusText, StatusView
@@ -122,35 +119,20 @@ def play(
         voiceguide play hip-mobility
         voiceguide play hip-mobility --from 3
     """
-    from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
-    from voiceguide.live.player import Player, SimpleaudioSink, find_move
-    from voiceguide.render import render_blocks
-    from voiceguide.session import prepare_session
+    from voiceguide.live.player import SimpleaudioSink
 
-    # the device check runs in a child process while the session is prepared
+    # the sink checks the device in a child process from now on, while the session is prepared
     sink = SimpleaudioSink(int(sample_rate))
     try:
-        session = prepare_session(script, voice=voice, rate=rate, sample_rate=int(sample_rate))
+        session = load_session(script, voice, rate, sample_rate)
         timeline = session.timeline
-        for warning in timeline.warnings:
-            click.echo(f"warning: {warning}", err=True)
         start = 0
         if from_move is not None:
             try:
-                start = find_move(timeline, from_move)
+                start = session.start_of(from_move)
             except ScriptError as error:
                 raise click.BadParameter(str(error), param_hint="'--from'") from None
-        view = make_view(timeline, quiet, sys.stdout)
-        with contextlib.ExitStack() as stack:
-            keys: KeySource = NoKeys()
-            if stdin_is_terminal():
-                keys = stack.enter_context(TerminalKeys())
-
-            def render_from(first: int) -> Iterator[numpy.ndarray]:
-                return render_blocks(timeline, session.clips, start=first, block_frames=8192)
-
-            player = Player(timeline, sink, render_from, keys=keys, view=view)
-            result = player.run(start)
+        result = session.play(start=start, sink=sink, view=make_view(timeline, quiet, sys.stdout))
     finally:
         sink.close()
     if not quiet:

@@ -1,0 +1,70 @@
+"""What there is to choose from: the bundled routines, the voices, a new script to start from."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voiceguide.resources import bundled_scripts
+
+if TYPE_CHECKING:
+    from voiceguide.speech.bank import SpeechEngine
+    from voiceguide.speech.voices import VoiceInfo
+
+
+@dataclass(frozen=True)
+class RoutineInfo:
+    """A bundled routine: the name to load it by, its title and how many moves it has.
+
+    Example:
+        >>> tabata = voiceguide.bundled_routines()[-1]
+        >>> (tabata.name, tabata.title, tabata.moves)
+        ('tabata', 'Tabata intervals', 1)
+    """
+
+    name: str
+    title: str
+    moves: int
+    path: Path
+
+
+def bundled_routines() -> list[RoutineInfo]:
+    """The routines that come with voiceguide, by name. No speech is made.
+
+    Example:
+        >>> [routine.name for routine in voiceguide.bundled_routines()]
+        ['hip-mobility', 'hip-mobility-de', 'seven-minute', 'tabata']
+    """
+    from voiceguide.script.reader import load_routine
+
+    found = []
+    for name, path in bundled_scripts().items():
+        routine = load_routine(path, display_name=path.name)
+        found.append(RoutineInfo(name, routine.title, len(routine.moves), path))
+    return found
+
+
+def voices(engine: SpeechEngine | None = None) -> list[VoiceInfo]:
+    """The voices the speech engine offers (on Linux, espeak-ng's), each with its languages.
+
+    Example:
+        >>> any("en-gb" in voice.languages for voice in voiceguide.voices())
+        True
+    """
+    from voiceguide.speech.bank import default_engine
+
+    return (engine or default_engine()).voices()
+
+
+def new_routine(name: str | os.PathLike[str]) -> Path:
+    """Write NAME.toml, a commented routine script to start from; never overwrites a file.
+
+    Example:
+        >>> voiceguide.new_routine("knee-routine")   # doctest: +SKIP
+        PosixPath('knee-routine.toml')
+    """
+    from voiceguide.script.template import write_new_routine
+
+    return write_new_routine(os.fspath(name))
