@@ -11,6 +11,7 @@ from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Settings
 from voiceguide.sequencer import build_timeline, spoken_texts
 from voiceguide.timeline import Timeline
+from voiceguide.units import format_length
 
 
 def build(r: object, measure: object = fake_measure) -> Timeline:
@@ -35,7 +36,7 @@ def test_intro_starts_after_lead_in_and_speaks_title_intro_equipment_and_length(
         "Test routine",
         "Breathe.",
         "You will need: a mat, a band and a roller.",
-        "About 1 minutes.",
+        "About 1 minute.",
     ]
     assert timeline.phases[0].kind == "intro" and timeline.phases[0].start == 0
 
@@ -198,7 +199,7 @@ def test_a_session_over_four_hours_is_refused() -> None:
 
 
 def test_a_work_phase_shorter_than_the_go_beep_is_refused() -> None:
-    with pytest.raises(ScriptError, match="shorter than the go beep"):
+    with pytest.raises(ScriptError, match="not longer than the go beep and the gap after it"):
         build(routine(move(duration=0.2)))
 
 
@@ -220,3 +221,68 @@ def test_only_the_said_length_phrase_is_measured() -> None:
     said = [text for text in spoken(timeline) if text.startswith("About")]
     assert said == ["About 5 minutes."]
     assert {text for text in measured if text.startswith("About")} == set(said)
+
+
+def test_about_one_minute_is_said_in_the_singular_and_can_be_overridden() -> None:
+    short = routine(move(duration=20.0))
+    assert round(build(short).duration / RATE / 60) == 1
+    assert "About 1 minute." in spoken(build(short))
+    german = replace(short, phrases=replace(short.phrases, about_one_minute="Etwa eine Minute."))
+    assert "Etwa eine Minute." in spoken(build(german))
+    assert not [text for text in spoken(build(german)) if text.startswith("About")]
+
+
+def test_a_long_gap_is_fine_when_no_ticks_come_a_second_apart() -> None:
+    quiet = Settings(gap=1.5, countdown=0, final_countdown=0)
+    timeline = build(routine(move(duration=30.0), settings=quiet))
+    assert not [event for event in timeline.events if event.cue == "tick"]
+    # a final countdown is no matter for reps, which have none
+    reps_only = Settings(gap=0.95, countdown=0, final_countdown=3)
+    build(routine(move(reps=4, tempo=(3.0,)), settings=reps_only))
+
+
+@pytest.mark.parametrize("gap", [0.9, 1.0, 2.5])
+def test_a_gap_too_long_for_ticks_a_second_apart_is_refused_without_a_negative_number(
+    gap: float,
+) -> None:
+    with pytest.raises(ScriptError) as caught:
+        build(routine(move(), settings=Settings(gap=gap)))
+    assert str(caught.value) == (
+        f'test.toml: the tick sound (0.10 s) and "settings.gap" ({gap:.2f} s) together must be '
+        "shorter than 1 s, since countdown ticks come 1 s apart: lower gap, or set countdown "
+        "and final_countdown to 0"
+    )
+
+
+def test_a_session_just_over_four_hours_says_so_and_not_4_h_0_min() -> None:
+    # a session 20 s under the limit, then its hold lengthened to make it one frame too long;
+    # every text lasts the same, so that the longer hold said in the summary changes nothing else
+    def even(text: str) -> int:
+        return 15_000
+
+    under = routine(move(duration=4 * 3600 - 20.0))
+    short = build(under, even).duration
+    frames = round(4 * 3600 * RATE - 20 * RATE) + 4 * 3600 * RATE + 1 - short
+    with pytest.raises(ScriptError) as caught:
+        build(routine(move(duration=frames / RATE)), even)
+    assert str(caught.value) == (
+        "test.toml: the session lasts just over 4 hours; the limit is 4 hours: use fewer rounds, "
+        "sets or moves, or shorter rests"
+    )
+    assert format_length(4 * 3600 + 12.9) == "4 h 0 min 12 s"  # cut, never rounded up
+    assert format_length(3 * 3600 - 0.5) == "2 h 59 min 59 s"
+    assert format_length(125.0) == "2 min 5 s"
+    assert format_length(10_000 * 3600.0) == "10,000 h 0 min 0 s"
+
+
+def test_a_dropped_text_is_escaped_in_its_warning() -> None:
+    cue = Cue("50%", "percent", 50.0, "Keep\u202e it \u200bsteady.")
+    timeline = build(routine(move(duration=2.0, cues=(cue,))))
+    (warning,) = timeline.warnings
+    assert '"Keep\\u202e it \\u200bsteady." at 1.0 s' in warning
+
+
+def test_spoken_texts_refuses_a_bomb_before_anything_is_measured() -> None:
+    bomb = routine(move(reps=500, tempo=(1.0,) * 10, sets=50, sides="each"), rounds=20)
+    with pytest.raises(ScriptError, match="the session would last at least 2,783 h "):
+        spoken_texts(bomb, SOUNDS, RATE)

@@ -41,7 +41,7 @@ def _time(frames: int) -> Signal:
 
 def _edges(signal: Signal, attack: float, release: float) -> Signal:
     """Raised-cosine fade in and out, so the sound starts and ends at exactly zero."""
-    out = signal.copy()
+    out: Signal = signal.copy()
     rise = _frames(attack)
     fall = _frames(release)
     # the first and last sample of each ramp are 0, so the ends are exact zeros

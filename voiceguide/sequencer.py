@@ -10,13 +10,22 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.placement import Placement
+from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
-from voiceguide.units import format_clock, to_frames
-from voiceguide.wording import join_items, move_summary, sentence
-from voiceguide.work_order import Level, WorkSlot, transition, work_slots
+from voiceguide.units import format_clock, format_length, to_frames
+from voiceguide.wording import announcement, intro_texts
+from voiceguide.work_order import (
+    Level,
+    WorkSlot,
+    rep_tick_offsets,
+    rest_seconds,
+    transition,
+    work_slots,
+)
 
 # text -> length in frames at the session rate, measured from the real (trimmed) clip
 MeasureSpeech = Callable[[str], int]
@@ -33,6 +42,7 @@ def build_timeline(
     voice: str | None = None,
 ) -> Timeline:
     """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
+    check_bounds(routine)
     _check_sounds(routine, sounds, sample_rate)
     # "About N minutes." is part of the session it measures: a first pass without it gives N,
     # then a few rebuilds settle it (N rarely moves: the phrase adds a second or two). Starting
@@ -46,9 +56,12 @@ def build_timeline(
             break
         minutes = settled
     assert sequence is not None
-    hours = sequence.duration / sample_rate / 3600
-    if hours > MAX_SESSION_HOURS:
-        length = _hours_minutes(sequence.duration / sample_rate)
+    seconds = sequence.duration / sample_rate
+    if seconds > MAX_SESSION_HOURS * 3600:
+        # cut to whole seconds: a session a fraction of a second over would read "4 h 0 min 0 s"
+        length = format_length(seconds) if int(seconds) > MAX_SESSION_HOURS * 3600 else (
+            f"just over {MAX_SESSION_HOURS} hours"
+        )
         raise ScriptError(
             f"{routine.file_label}: the session lasts {length}; the limit is "
             f"{MAX_SESSION_HOURS} hours: use fewer rounds, sets or moves, or shorter rests"
@@ -69,9 +82,6 @@ def build_timeline(
         move_count=len(routine.moves),
         summary=_summary_line(routine, sequence.duration / sample_rate),
     )
-
-
-MAX_SESSION_HOURS = 4
 
 
 class _Sequencer:
@@ -141,7 +151,7 @@ class _Sequencer:
 
     def run(self) -> _Sequencer:
         cursor = self.frames(self.settings.lead_in)
-        for cue, text in self._intro_texts():
+        for cue, text in intro_texts(self.routine, self.minutes):
             cursor = self.say(cursor, cue, text, None)
         self.phase(0, cursor, "intro", None)
         before: WorkSlot | None = None
@@ -153,25 +163,13 @@ class _Sequencer:
         self._outro(cursor, before)
         return self
 
-    def _intro_texts(self) -> list[tuple[str, str]]:
-        routine = self.routine
-        texts = [("title", routine.title)]
-        if routine.intro:
-            texts.append(("announce", routine.intro))
-        if routine.equipment:
-            items = join_items(routine.equipment, self.phrases.and_)
-            texts.append(("announce", self.phrases.need.format(items=items)))
-        if self.minutes is not None:
-            texts.append(("announce", self.phrases.about.format(minutes=self.minutes)))
-        return texts
-
     def _window(self, start: int, before: WorkSlot | None, slot: WorkSlot) -> int:
         """The window before a work phase, from `start`; returns the frame of the go beep."""
         cursor = start
         if before is not None:
             cursor = self.beep(start, "end", before)
         level = transition(before, slot)
-        for cue, text in self._announcement(level, before, slot):
+        for cue, text in announcement(self.routine, level, slot):
             cursor = self.say(cursor, cue, text, slot)
         last_sound_end = cursor - self.gap
         countdown = self.settings.countdown
@@ -180,7 +178,7 @@ class _Sequencer:
             # the first countdown tick keeps its gap from the announcement too
             last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
         ) - start
-        rest = self.frames(self._rest_seconds(level, before, slot))
+        rest = self.frames(rest_seconds(self.routine, level, before, slot))
         if before is not None and needed > rest:
             self._rest_grew(level, slot, needed - rest)
         go = start + max(rest, needed)
@@ -188,18 +186,6 @@ class _Sequencer:
             self.beep(go - self.frames(remaining), "tick", slot)
         self.phase(start, go, "window", slot)
         return go
-
-    def _rest_seconds(self, level: Level, before: WorkSlot | None, slot: WorkSlot) -> float:
-        if level == "round":
-            return self.settings.rest_between_rounds
-        if level == "move":
-            assert before is not None
-            return before.move.rest_after
-        if level == "set":
-            return slot.move.rest_between_sets
-        if level == "side":
-            return slot.move.rest_between_sides
-        return 0.0
 
     def _rest_grew(self, level: Level, slot: WorkSlot, frames: int) -> None:
         where = {
@@ -214,35 +200,6 @@ class _Sequencer:
         )
         self.grown.append(message)
         self.warnings.append(message)
-
-    def _announcement(
-        self, level: Level, before: WorkSlot | None, slot: WorkSlot
-    ) -> list[tuple[str, str]]:
-        phrases = self.phrases
-        move = slot.move
-        texts: list[tuple[str, str]] = []
-        if level in ("round", "move", "set"):
-            texts.append(("rest", phrases.rest))
-        if level in ("start", "round") and self.routine.rounds > 1:
-            round_text = phrases.round_of.format(n=slot.round, total=self.routine.rounds)
-            texts.append(("announce", round_text))
-        if level in ("start", "round", "move"):
-            total = len(self.routine.moves)
-            texts.append(("announce", phrases.move_of.format(n=move.number, total=total)))
-            texts.append(("announce", sentence(move.name)))
-            texts.append(("announce", move_summary(move, phrases)))
-            if move.equipment:
-                items = join_items(move.equipment, phrases.and_)
-                texts.append(("announce", phrases.need_move.format(items=items)))
-            if move.setup:
-                texts.append(("announce", move.setup))
-        elif level == "set":
-            texts.append(("announce", phrases.set_of.format(n=slot.set, total=move.sets)))
-        else:
-            texts.append(("switch", move.switch or phrases.switch))
-        if slot.side is not None:
-            texts.append(("announce", phrases.left if slot.side == "left" else phrases.right))
-        return texts
 
     def _work(self, go: int, slot: WorkSlot) -> int:
         """One work phase from the go beep; returns its end (the onset of the end beep)."""
@@ -269,13 +226,7 @@ class _Sequencer:
 
     def _rep_ticks(self, go: int, slot: WorkSlot, placed: Placement) -> None:
         move = slot.move
-        assert move.tempo is not None
-        boundaries = []
-        elapsed = 0.0
-        for seconds in move.tempo[:-1]:
-            elapsed += seconds
-            if 0 < elapsed < move.rep_seconds and elapsed not in boundaries:
-                boundaries.append(elapsed)
+        boundaries = rep_tick_offsets(move)
         assert move.reps is not None
         length = self.sounds["rep"]
         for rep in range(move.reps):
@@ -321,7 +272,7 @@ class _Sequencer:
         at = placed.earliest(nominal, length, latest)
         if at is None:
             self.warnings.append(
-                f'{self.routine.file_label}: {slot.move.label()}: "{text}" at '
+                f"{self.routine.file_label}: {slot.move.label()}: {quote(text)} at "
                 f"{(nominal - go) / self.rate:.1f} s into the work phase is dropped: no room "
                 "between the beeps and other speech"
             )
@@ -342,25 +293,24 @@ MAX_SPEECH_DELAY = 0.5
 
 
 def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
-    """Countdown ticks come 1 s apart: a tick must end a gap before the next one."""
-    gap = to_frames(routine.settings.gap, rate)
-    room = rate - gap
-    if sounds["tick"] >= room:
+    """Ticks placed 1 s apart must end a gap before the next one; go and gap fit a work phase."""
+    settings = routine.settings
+    gap = to_frames(settings.gap, rate)
+    timed = any(move.kind != "reps" for move in routine.moves)
+    ticks_a_second_apart = settings.countdown > 0 or (settings.final_countdown > 0 and timed)
+    if ticks_a_second_apart and sounds["tick"] + gap >= rate:
         raise ScriptError(
-            f"{routine.file_label}: the tick sound lasts {sounds['tick'] / rate:.2f} s; countdown "
-            f"ticks come 1 s apart, so it must be shorter than {room / rate:.2f} s"
+            f"{routine.file_label}: the tick sound ({sounds['tick'] / rate:.2f} s) and "
+            f'"settings.gap" ({gap / rate:.2f} s) together must be shorter than 1 s, since '
+            "countdown ticks come 1 s apart: lower gap, or set countdown and final_countdown to 0"
         )
     for move in routine.moves:
         if to_frames(move.work_seconds, rate) <= sounds["go"] + gap:
             raise ScriptError(
                 f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
-                "shorter than the go beep; make it longer"
+                f"not longer than the go beep and the gap after it "
+                f"({(sounds['go'] + gap) / rate:.2f} s); make it longer"
             )
-
-
-def _hours_minutes(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:
@@ -381,8 +331,11 @@ def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> li
         seen.setdefault(text)
         return len(text) * sample_rate // _ESTIMATED_CHARS_PER_SECOND
 
+    # what can be refused before speech is made is refused here, not after the synthesis
+    check_bounds(routine)
+    _check_sounds(routine, sounds, sample_rate)
     relaxed = replace(routine, settings=replace(routine.settings, strict=False))
-    with contextlib.suppress(ScriptError):  # the real build reports it
+    with contextlib.suppress(ScriptError):  # the real build reports the rest
         build_timeline(relaxed, estimate, sounds, sample_rate)
     return list(seen)
 

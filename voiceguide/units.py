@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
-_TEMPO_PHASES = re.compile(r"^\d+(?:-\d+)+$")
+# ASCII digits only: \d would also take fullwidth and Arabic-Indic digits (U+FF10, U+0660)
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
+_CLOCK = re.compile(r"^([0-9]+):([0-5][0-9])(?::([0-5][0-9]))?$")
+_TEMPO_PHASES = re.compile(r"^[0-9]+(?:-[0-9]+)+$")
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def parse_duration(value: object) -> float:
@@ -31,6 +33,8 @@ def parse_duration(value: object) -> float:
 
 
 def _parse_duration_text(text: str) -> float:
+    if len(text) > _LONGEST_DURATION_TEXT:  # no duration is written so long; echo only its start
+        raise ValueError(_unreadable(text))
     clock = _CLOCK.match(text)
     if clock:
         first, second, third = clock.groups()
@@ -45,23 +49,37 @@ def _parse_duration_text(text: str) -> float:
             break
         total += float(match.group(1)) * scale[match.group(2)]
         position = match.end()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if _PLAIN_NUMBER.fullmatch(text):
         raise ValueError(f"duration {text!r} has no unit; write {text} or \"{text}s\"")
     if position != len(text) or not text:
-        raise ValueError(
-            f"cannot read duration {text!r}; write it like \"30s\", \"500ms\", \"2m\", "
-            "\"1m30s\" or \"1:30\""
-        )
+        raise ValueError(_unreadable(text))
     return total
+
+
+_LONGEST_DURATION_TEXT = 40
+
+
+def _unreadable(text: str) -> str:
+    shown = text if len(text) <= _LONGEST_DURATION_TEXT else text[:37] + "..."
+    return (
+        f"cannot read duration {shown!r}; write it like \"30s\", \"500ms\", \"2m\", "
+        "\"1m30s\" or \"1:30\""
+    )
+
+
+MAX_TEMPO_PHASES = 20  # "3-1-1-0" has 4; a long list would only make ticks no one can follow
 
 
 def parse_tempo(value: object) -> tuple[float, ...]:
     """The seconds of each phase of one rep: 4 or "4s" -> (4.0,); "2-1-2" -> (2.0, 1.0, 2.0).
 
-    Phase lists hold integers 0..20 with a sum above zero.
+    Phase lists hold at most 20 integers 0..20 with a sum above zero.
     """
     if isinstance(value, str) and _TEMPO_PHASES.match(value.strip()):
-        phases = tuple(float(part) for part in value.strip().split("-"))
+        parts = value.strip().split("-")
+        if len(parts) > MAX_TEMPO_PHASES:
+            raise ValueError(f"a tempo has at most {MAX_TEMPO_PHASES} phases, not {len(parts):,}")
+        phases = tuple(float(part) for part in parts)
         if any(phase > 20 for phase in phases):
             raise ValueError("each tempo phase is 0 to 20 seconds")
         if sum(phases) <= 0:
@@ -106,3 +124,13 @@ def spoken_duration(seconds: float) -> str:
     if secs or not minutes:
         parts.append(f"{secs} second" + ("" if secs == 1 else "s"))
     return " ".join(parts)
+
+
+def format_length(seconds: float) -> str:
+    """A session's length in messages: "4 h 0 min 12 s", "12 min 5 s". Cut to whole seconds, not
+    rounded, so that "at least" stays true and a session just over a limit never reads as on it."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours:,} h {minutes} min {secs} s"
+    return f"{minutes} min {secs} s"

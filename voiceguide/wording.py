@@ -2,7 +2,54 @@
 
 from __future__ import annotations
 
-from voiceguide.script.model import Move, Phrases
+from voiceguide.script.model import Move, Phrases, Routine
+from voiceguide.work_order import Level, WorkSlot
+
+# (cue, text): what is said and the role it plays in the plan ("title", "announce", ...)
+Said = tuple[str, str]
+
+
+def intro_texts(routine: Routine, minutes: int | None) -> list[Said]:
+    """The intro: title, intro, equipment and, once known, the session's length in minutes."""
+    phrases = routine.phrases
+    texts = [("title", routine.title)]
+    if routine.intro:
+        texts.append(("announce", routine.intro))
+    if routine.equipment:
+        items = join_items(routine.equipment, phrases.and_)
+        texts.append(("announce", phrases.need.format(items=items)))
+    if minutes == 1:
+        texts.append(("announce", phrases.about_one_minute))
+    elif minutes is not None:
+        texts.append(("announce", phrases.about.format(minutes=minutes)))
+    return texts
+
+
+def announcement(routine: Routine, level: Level, slot: WorkSlot) -> list[Said]:
+    """What is said in the window before a work phase, reached by a change of `level`."""
+    phrases = routine.phrases
+    move = slot.move
+    texts: list[Said] = []
+    if level in ("round", "move", "set"):
+        texts.append(("rest", phrases.rest))
+    if level in ("start", "round") and routine.rounds > 1:
+        texts.append(("announce", phrases.round_of.format(n=slot.round, total=routine.rounds)))
+    if level in ("start", "round", "move"):
+        texts.append(("announce", phrases.move_of.format(n=move.number, total=len(routine.moves))))
+        texts.append(("announce", sentence(move.name)))
+        texts.append(("announce", move_summary(move, phrases)))
+        if move.equipment:
+            items = join_items(move.equipment, phrases.and_)
+            texts.append(("announce", phrases.need_move.format(items=items)))
+        if move.setup:
+            texts.append(("announce", move.setup))
+    elif level == "set":
+        texts.append(("announce", phrases.set_of.format(n=slot.set, total=move.sets)))
+    else:
+        texts.append(("switch", move.switch or phrases.switch))
+    if slot.side is not None:
+        texts.append(("announce", phrases.left if slot.side == "left" else phrases.right))
+    return texts
 
 
 def move_summary(move: Move, phrases: Phrases) -> str:

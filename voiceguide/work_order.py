@@ -57,3 +57,30 @@ def transition(before: WorkSlot | None, after: WorkSlot) -> Level:
     if before.set != after.set:
         return "set"
     return "side"
+
+
+def rest_seconds(routine: Routine, level: Level, before: WorkSlot | None, slot: WorkSlot) -> float:
+    """The rest a window before `slot` lasts at least: the one of the level that changed."""
+    if level == "round":
+        return routine.settings.rest_between_rounds
+    if level == "move":
+        assert before is not None
+        return before.move.rest_after
+    if level == "set":
+        return slot.move.rest_between_sets
+    if level == "side":
+        return slot.move.rest_between_sides
+    return 0.0
+
+
+def rep_tick_offsets(move: Move) -> list[float]:
+    """Seconds into a rep where a soft `rep` tick marks a tempo phase: every phase boundary
+    after the first phase, without repeats (phases of 0 s add none)."""
+    assert move.tempo is not None
+    offsets: dict[float, None] = {}
+    elapsed = 0.0
+    for seconds in move.tempo[:-1]:
+        elapsed += seconds
+        if 0 < elapsed < move.rep_seconds:
+            offsets.setdefault(elapsed)
+    return list(offsets)

@@ -140,7 +140,7 @@ def _commands() -> list[str]:
 
 
 def test_the_commands_are_the_documented_ones() -> None:
-    assert _commands() == ["check", "export", "list", "new", "plan", "play", "voices"]
+    assert _commands() == ["check", "export", "list", "new", "plan", "play", "share", "voices"]
 
 
 @pytest.mark.parametrize("command", _commands())
@@ -163,7 +163,7 @@ def test_session_options_have_the_same_names_everywhere() -> None:
         }
 
     shared = {"--voice", "--rate", "--sample-rate"}
-    for name in ("check", "plan", "export", "play"):
+    for name in ("check", "plan", "export", "play", "share"):
         assert shared <= options(name), name
     # the same meaning has the same name: --quiet, -o/--output, --json
     assert "--quiet" in options("export") and "--quiet" in options("play")
@@ -174,7 +174,7 @@ def test_shell_completion_scripts() -> None:
     import os
 
     for shell, marker in (
-        ("bash", "complete -o nosort -F _voiceguide_completion voiceguide"),
+        ("bash", "complete -o default -o filenames -o nosort -F _voiceguide_completion voiceguide"),
         ("zsh", "compdef _voiceguide_completion voiceguide"),
         ("fish", "complete --no-files --command voiceguide"),
     ):

@@ -110,13 +110,37 @@ def test_check_refuses_big_generated_scripts(name: str, tmp_path: Path) -> None:
 
 
 def test_a_thousand_moves_is_the_limit_and_passes_the_loader(tmp_path: Path) -> None:
-    # 1,000 moves of 30 s with their rests are over 4 hours: the session limit refuses them
+    # 1,000 moves of 30 s with their rests are over 4 hours: refused before any speech is made
     script = tmp_path / "thousand.toml"
     script.write_text('title = "Hips"\n' + MOVE * 1000)
     result = voiceguide("check", script.name, cwd=tmp_path)
-    assert_refused(result, "thousand.toml: the session lasts *")
-    assert result.stderr.rstrip().endswith("the limit is 4 hours: use fewer rounds, sets or "
-                                           "moves, or shorter rests")
+    assert_refused(
+        result,
+        "thousand.toml: the session would last at least 13 h 53 min 8 s; the limit is 4 hours: "
+        "8 h 20 min 0 s of it is work: use fewer rounds, sets or moves, or shorter work phases",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (CORPUS / "accepted").glob("*.toml")))
+def test_every_accepted_script_passes(name: str) -> None:
+    result = voiceguide("check", name, cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{name}: ok: 1 move, ")
+
+
+def test_a_session_of_about_a_minute_says_one_minute() -> None:
+    result = voiceguide("plan", "one-minute.toml", "--json", cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    said = [event["text"] for event in plan["events"] if event["kind"] == "speech"]
+    assert "About 1 minute." in said
+    assert round(plan["duration"] / 60) == 1
+
+
+def test_a_long_gap_without_countdowns_is_accepted() -> None:
+    result = voiceguide("plan", "gap-without-countdowns.toml", "--json", cwd=CORPUS / "accepted")
+    assert result.returncode == 0, result.stderr
+    assert "tick" not in [event["cue"] for event in json.loads(result.stdout)["events"]]
 
 
 def test_markup_in_spoken_text_is_accepted_as_plain_words() -> None:

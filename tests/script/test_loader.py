@@ -374,7 +374,10 @@ def test_move_list_mistakes(text: str, message: str) -> None:
 
 
 def test_a_thousand_moves_are_fine() -> None:
-    assert len(parse('title = "T"\n' + '[[move]]\nname = "P"\nhold = 1\n' * 1000).moves) == 1000
+    # without rests between them: 1,000 rests of 20 s would be over 4 hours (test_bounds.py)
+    moves = '[[move]]\nname = "P"\nhold = 1\n' * 1000
+    text = 'title = "T"\n[settings]\nrest_between_moves = 0\n' + moves
+    assert len(parse(text).moves) == 1000
 
 
 def test_the_examples_of_the_format_word_for_word() -> None:
@@ -555,6 +558,36 @@ MOVE_CASES = [
         "hold = 5\nrest_between_sets = -1\n",
         'r.toml:5: move 1 "Plank": "rest_between_sets": a duration cannot be negative',
     ),
+    # digits are ASCII: float() would read fullwidth and Arabic-Indic ones too
+    (
+        'hold = "\\uff13\\uff10s"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'\uff13\uff10s\'; write it like '
+        '"30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'hold = "1:\\u0663\\u0660"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'1:\u0663\u0660\'; write it like '
+        '"30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'reps = 3\ntempo = "\\uff12-\\uff11"\n',
+        'r.toml:5: move 1 "Plank": "tempo": tempo is seconds per rep (tempo = 4, "4s") or phase '
+        'seconds ("2-1-2")',
+    ),
+    (
+        'hold = "' + "1s" * 500_000 + '"\n',
+        'r.toml:4: move 1 "Plank": "hold": cannot read duration \'' + "1s" * 18 + "1...'; "
+        'write it like "30s", "500ms", "2m", "1m30s" or "1:30"',
+    ),
+    (
+        'reps = 3\ntempo = "' + "-".join(["1"] * 21) + '"\n',
+        'r.toml:5: move 1 "Plank": "tempo": a tempo has at most 20 phases, not 21',
+    ),
+    (
+        'hold = 5\nequipment = [' + ", ".join(f'"item {n} {"x" * 90}"' for n in range(11)) + "]\n",
+        'r.toml:5: move 1 "Plank": "equipment" is said as one list of 1,091 characters, over '
+        "1,000: use fewer or shorter items",
+    ),
 ]
 
 
@@ -586,6 +619,48 @@ def test_move_mistakes(body: str, message: str) -> None:
 )
 def test_move_names_in_messages(text: str, message: str) -> None:
     assert error_of(text) == message
+
+
+def test_a_name_is_escaped_and_cut_in_messages() -> None:
+    # a bidi override would turn the rest of the line around; a long name would hide the fix
+    bidi = 'title = "T"\n[[move]]\nname = "Clam\\u202eshell\\u2066"\nhlod = 1\n'
+    assert error_of(bidi) == (
+        'r.toml:4: move 1 "Clam\\u202eshell\\u2066": unknown key "hlod"; did you mean "hold"?'
+    )
+    long = 'title = "T"\n[[move]]\nname = "' + "Plank " * 100 + '"\nhlod = 1\n'
+    assert error_of(long) == (
+        'r.toml:4: move 1 "' + ("Plank " * 10)[:57] + '...": unknown key "hlod"; did you mean '
+        '"hold"?'
+    )
+
+
+def test_a_long_unknown_key_is_cut_and_answered_at_once() -> None:
+    message = error_of('title = "T"\n' + "x" * 1_000_000 + " = 1\n")
+    assert message == (
+        'r.toml:2: unknown key "' + "x" * 57 + '..."; known keys: format, title, intro, '
+        "equipment, outro, rounds, settings, phrases, move"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "subject"),
+    [
+        ('"..."', '"name"'),
+        ('"\\u200b\\u200c\\u200d\\u2060\\ufeff"', '"name"'),  # zero-width only
+        ('"\\ue000\\U000f0000"', '"name"'),  # private use only
+        ('"- ! ?"', '"name"'),
+    ],
+)
+def test_text_that_would_say_nothing_is_refused(value: str, subject: str) -> None:
+    assert error_of(f'title = "T"\n[[move]]\nname = {value}\nhold = 1\n') == (
+        f"r.toml:3: move 1: {subject} has no letter or digit, so nothing would be said; write "
+        "the words to speak"
+    )
+
+
+def test_text_with_a_letter_or_digit_among_signs_is_spoken() -> None:
+    routine = parse('title = "T"\n[[move]]\nname = "1 \\u200b!"\nhold = 1\n')
+    assert routine.moves[0].name == "1 \u200b!"
 
 
 CUE_CASES = [
@@ -773,6 +848,21 @@ PHRASE_CASES = [
         'like "Round {n} of {total}."',
     ),
     ('rest = "Rest {n}."', '"phrases.rest" cannot contain { or }'),
+    # "{{" is an escaped brace to str.format: it would be said, braces and all
+    ('rest = "{{Rest}}"', '"phrases.rest" cannot contain { or }'),
+    (
+        'need = "Bring {items} {{x}}."',
+        '"phrases.need" must use exactly the placeholder {items}, like "You will need: {items}."',
+    ),
+    (
+        'about_one_minute = "About {minutes} minute."',
+        '"phrases.about_one_minute" cannot contain { or }',
+    ),
+    (
+        'halfway = "..."',
+        '"phrases.halfway" has no letter or digit, so nothing would be said; write the words '
+        "to speak",
+    ),
     ('left = "Left }"', '"phrases.left" cannot contain { or }'),
     ('and = ""', '"phrases.and" is empty; write the words to speak'),
     ("done = 1", '"phrases.done" must be text in quotes, not 1'),
@@ -802,8 +892,9 @@ def test_every_phrase_key_can_be_set() -> None:
         "need": "N {items}",
         "need_move": "NM {items}",
         "about": "A {minutes}",
+        "about_one_minute": "A 1",
         "done": "D",
-        "and": "&",
+        "and": "&",  # said only between two items: a sign is enough
     }
     lines = "".join(f'"{key}" = "{value}"\n' for key, value in keys.items())
     phrases = parse(f'title = "T"\n[phrases]\n{lines}[[move]]\nname = "P"\nhold = 5\n').phrases
@@ -944,8 +1035,9 @@ def test_sounds_outside_the_script_folder(tmp_path: Path) -> None:
     outside = write_wav(tmp_path / "out.wav")
     (inner / "link.wav").symlink_to(outside)
     for written in ("../out.wav", str(outside), "link.wav"):
+        shown = written if len(written) <= 60 else written[:57] + "..."  # a long path is cut
         assert sound_error(inner, f'end = "{written}"') == (
-            f'r.toml:3: "settings.sounds.end": "{written}" lies outside the script\'s folder; '
+            f'r.toml:3: "settings.sounds.end": "{shown}" lies outside the script\'s folder; '
             "put it there"
         )
 

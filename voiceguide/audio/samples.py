@@ -21,7 +21,8 @@ _INT16_SCALE = np.float32(32768.0)
 
 def int16_to_float(samples: Int16Array) -> Float32Array:
     """int16 samples as float32 in [-1, 1)."""
-    return samples.astype(np.float32) / _INT16_SCALE
+    values: Float32Array = samples.astype(np.float32) / _INT16_SCALE
+    return values
 
 
 def resampled_length(frames: int, from_rate: int, to_rate: int) -> int:

@@ -14,8 +14,10 @@ from typing import Any
 import click
 
 import voiceguide
+from voiceguide.cli.completion import complete_script
 from voiceguide.cli.options import load_session, plural, session_options
 from voiceguide.cli.play import play
+from voiceguide.cli.share import share
 from voiceguide.errors import VoiceguideError
 
 
@@ -46,7 +48,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @session_options
 def check(script: str, voice: str | None, rate: int | None, sample_rate: str) -> None:
     """Check a routine script: exit 0 when it is right, 2 with one line saying what is wrong.
@@ -63,7 +65,7 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
     "--html",
@@ -144,7 +146,7 @@ def list_routines() -> None:
 
 
 @cli.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @click.option(
     "-o",
     "--output",
@@ -185,6 +187,7 @@ def export(
 
 
 cli.add_command(play)
+cli.add_command(share)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 import voiceguide
+from voiceguide.cli.completion import complete_voice
 from voiceguide.session import DEFAULT_SAMPLE_RATE, SAMPLE_RATES, WPM_RANGE, Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +33,7 @@ def session_options(command: F) -> F:
     )(command)
     command = click.option(
         "--voice",
+        shell_complete=complete_voice,
         help="A voice id, a language code (de, en-gb) or part of a voice name.",
     )(command)
     return command

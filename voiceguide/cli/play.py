@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from voiceguide.cli.completion import complete_move, complete_script
 from voiceguide.cli.options import load_session, session_options
 from voiceguide.errors import ScriptError
 
@@ -97,9 +98,12 @@ def summary(result: PlayResult, timeline: Timeline, script: str) -> str:
 
 
 @click.command()
-@click.argument("script")
+@click.argument("script", shell_complete=complete_script)
 @session_options
-@click.option("--from", "from_move", metavar="MOVE", help="Start at a move: its number or name.")
+@click.option(
+    "--from", "from_move", metavar="MOVE", shell_complete=complete_move,
+    help="Start at a move: its number or name.",
+)
 @click.option("--quiet", is_flag=True, help="No status line and no summary.")
 def play(
     script: str,

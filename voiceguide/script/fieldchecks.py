@@ -6,7 +6,8 @@ the fix). The loader adds file, line and move.
 
 Spoken text: line breaks and tabs inside it (TOML multi-line strings) fold to single spaces and
 runs of whitespace collapse, so a long `setup` may be wrapped over lines; other control characters
-are refused; text that is empty after that, or longer than `TEXT_LIMIT` characters, is refused.
+are refused; text that is empty after that, longer than `TEXT_LIMIT` characters, or without a
+letter or digit (it would make no sound) is refused.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from voiceguide.script.echo import quote as quote  # the loader quotes through fieldchecks
 from voiceguide.units import parse_duration, parse_tempo
 
 TEXT_LIMIT = 1000  # characters of one spoken text
 VOICE_LIMIT = 200  # characters of a voice name
+PATH_LIMIT = 4096  # characters of a sound's path (Linux's PATH_MAX is 4,096 bytes)
 LONGEST_DURATION = 4 * 3600.0  # seconds: no duration may exceed the longest session
 
 Check = Callable[[object, str], Any]
@@ -50,26 +53,17 @@ def show(value: object) -> str:
     return "a date or time"
 
 
-def quote(text: str) -> str:
-    """Double-quoted, with quotes, backslashes and unprintable characters escaped."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    return '"' + "".join(out) + '"'
-
-
 def unknown_key(key: str, known: Iterable[str], prefix: str = "") -> str:
     """'unknown key "hlod"; did you mean "hold"?' (or the known keys when none is close)."""
     names = list(known)
-    close = difflib.get_close_matches(key, names, n=1)
+    # no known key is near a long one, and comparing a megabyte key would take a second
+    close = difflib.get_close_matches(key, names, n=1) if len(key) <= _CLOSE_KEY_LIMIT else []
     if close:
         return f"unknown key {quote(prefix + key)}; did you mean {quote(prefix + close[0])}?"
     return f"unknown key {quote(prefix + key)}; known keys: {', '.join(names)}"
+
+
+_CLOSE_KEY_LIMIT = 100
 
 
 def later(value: object, subject: str) -> object:
@@ -119,7 +113,19 @@ def choice(*options: str) -> Check:
 
 
 def text(value: object, subject: str) -> str:
-    """Spoken text: folded to one line, not empty, no control characters, not too long."""
+    """Spoken text: folded to one line, not empty, no control characters, not too long, and
+    something to say (a letter or a digit: punctuation, zero-width and private-use characters
+    alone make no sound)."""
+    folded = joiner(value, subject)
+    if not any(char.isalnum() for char in folded):
+        raise Invalid(
+            f"{subject} has no letter or digit, so nothing would be said; write the words to speak"
+        )
+    return folded
+
+
+def joiner(value: object, subject: str) -> str:
+    """Spoken text said only between other words (the `and` of a list): "&" is enough."""
     if not isinstance(value, str):
         raise Invalid(f"{subject} must be text in quotes, not {show(value)}")
     for char in value:
@@ -217,7 +223,12 @@ def sound_file(folder: Path) -> Check:
     def check(value: object, subject: str) -> Path:
         if not isinstance(value, str):
             raise Invalid(f"{subject} must be the path of a sound file, relative to the script")
-        shown = quote(value)  # in full: a path cut short would not help
+        shown = quote(value)
+        if len(value) > PATH_LIMIT:  # resolving 400,000 folders one by one takes half a minute
+            raise Invalid(
+                f"{subject}: {shown} is longer than {PATH_LIMIT:,} characters; "
+                "put the sound next to the script"
+            )
         try:
             base = folder.resolve()
             file = (base / value).resolve()

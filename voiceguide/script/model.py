@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from voiceguide.script.echo import quote
+
 FORMAT = "voiceguide/1"
 
 SOUND_NAMES = ("tick", "go", "end", "rep", "done")
@@ -31,6 +33,7 @@ class Phrases:
     need: str = "You will need: {items}."
     need_move: str = "You need {items}."
     about: str = "About {minutes} minutes."
+    about_one_minute: str = "About 1 minute."  # `about` for a session of about a minute
     done: str = "Routine complete. Well done."
     # extensions of the format (docs/ROUTINE_FORMAT.md, section 7), so that a routine in
     # another language needs no English word
@@ -122,7 +125,8 @@ class Move:
         return self.duration
 
     def label(self) -> str:
-        return f'move {self.number} "{self.name}"'
+        """How messages name the move: 'move 2 "Side plank"' (the name escaped and cut short)."""
+        return f"move {self.number} {quote(self.name)}"
 
 
 @dataclass(frozen=True)

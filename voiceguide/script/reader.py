@@ -18,77 +18,29 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
+
+from voiceguide.bounds import FASTEST_RATE, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.script import fieldchecks as fc
-from voiceguide.script.model import FORMAT, SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
+from voiceguide.script.model import SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
+from voiceguide.script.schema import CUE, MOVE, PHRASE_FIELDS, PHRASES, SETTINGS, TOP
+from voiceguide.script.source import MAX_BYTES, decode, toml_message
 from voiceguide.script.tomlpos import KeyLines, KeyPath, key_lines
 from voiceguide.units import parse_duration, spoken_duration
+from voiceguide.wording import join_items, move_summary
 
-MAX_BYTES = 1024 * 1024
 MAX_MOVES = 1000
 
-_TOP: dict[str, fc.Check] = {
-    "format": fc.choice(FORMAT),
-    "title": fc.text,
-    "intro": fc.text,
-    "equipment": fc.texts,
-    "outro": fc.text,
-    "rounds": fc.whole(1, 20),
-    "settings": fc.later,
-    "phrases": fc.later,
-    "move": fc.later,
-}
-
-_SETTINGS: dict[str, fc.Check] = {
-    "voice": fc.voice_name,
-    "rate": fc.whole(80, 400),
-    "volume": fc.number(0, 1),
-    "beep_volume": fc.number(0, 1),
-    "countdown": fc.whole(0, 10),
-    "final_countdown": fc.whole(0, 10),
-    "halfway": fc.flag,
-    "count_reps": fc.flag,
-    "get_ready": fc.duration(),
-    "lead_in": fc.duration(),
-    "gap": fc.duration(),
-    "rest_between_moves": fc.duration(),
-    "rest_between_sets": fc.duration(),
-    "rest_between_sides": fc.duration(),
-    "rest_between_rounds": fc.duration(),
-    "strict": fc.flag,
-    "sounds": fc.later,
-}
-
-_MOVE: dict[str, fc.Check] = {
-    "name": fc.text,
-    "setup": fc.text,
-    "equipment": fc.texts,
-    "reps": fc.whole(1, 500),
-    "tempo": fc.tempo,
-    "hold": fc.duration(positive=True),
-    "work": fc.duration(positive=True),
-    "sets": fc.whole(1, 50),
-    "sides": fc.choice("none", "each", "left", "right"),
-    "side_order": fc.choice("alternate", "block"),
-    "switch": fc.text,
-    "rest_between_sets": fc.duration(),
-    "rest_between_sides": fc.duration(),
-    "rest_after": fc.duration(),
-    "cues": fc.later,
-}
-
-_CUE: dict[str, fc.Check] = {"at": fc.later, "say": fc.text}
-
-# TOML key -> Phrases field ("and" is a Python keyword)
-_PHRASE_FIELDS = {f.name.rstrip("_"): f.name for f in dataclasses.fields(Phrases)}
-_PHRASES: dict[str, fc.Check] = {key: fc.text for key in _PHRASE_FIELDS}
-
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")  # ASCII digits only, as in durations
 
 
 def load_routine(path: Path, *, display_name: str | None = None) -> Routine:
@@ -105,53 +57,14 @@ def load_routine(path: Path, *, display_name: str | None = None) -> Routine:
 def parse_routine(text: str | bytes, path: Path, *, display_name: str | None = None) -> Routine:
     """Validate a routine script's text; `path` places it (messages, relative sound paths)."""
     name = str(path) if display_name is None else display_name
-    source = _decode(text, name)
+    source = decode(text, name)
     try:
         document = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
-        raise ScriptError(_toml_message(str(error), source, name)) from None
+        raise ScriptError(toml_message(str(error), source, name)) from None
     except RecursionError:
         raise ScriptError(f"{name}: invalid TOML: lists or tables nested too deeply") from None
     return _Reader(name, key_lines(source), path).routine(document)
-
-
-def _decode(text: str | bytes, name: str) -> str:
-    """The text of a file of at most 1 MiB of UTF-8 (a leading byte order mark is dropped)."""
-    if isinstance(text, str):
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise ScriptError(
-                f"{name}: not UTF-8 text (character {error.start} cannot be encoded)"
-            ) from None
-    else:
-        data = text
-    if len(data) > MAX_BYTES:
-        raise ScriptError(
-            f"{name}: the file is over 1 MiB; a routine script is at most {MAX_BYTES:,} bytes"
-        )
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ScriptError(
-            f"{name}:{line}: not UTF-8 text (byte offset {error.start}); save the file as UTF-8"
-        ) from None
-    return decoded.removeprefix("\ufeff")
-
-
-def _toml_message(message: str, source: str, name: str) -> str:
-    """tomllib's "Expected ... (at line 9, column 7)" -> "x.toml:9: invalid TOML: expected ..."."""
-    found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, re.DOTALL)
-    if found:
-        reason, line, where = found.group(1), found.group(2), f" (column {found.group(3)})"
-    else:
-        reason = message.removesuffix(" (at end of document)")
-        line = str(max(1, len(source.rstrip().splitlines())))
-        where = " (at the end of the file)" if reason != message else ""
-    reason = reason.removesuffix(" in a key/value pair")
-    reason = reason[:1].lower() + reason[1:]
-    return f"{name}:{line}: invalid TOML: {reason}{where}"
 
 
 class _Reader:
@@ -195,13 +108,13 @@ class _Reader:
         return value
 
     def routine(self, document: dict[str, Any]) -> Routine:
-        top = self.table(document, _TOP, ())
+        top = self.table(document, TOP, ())
         if "title" not in top:
             self.fail(None, 'missing "title" (e.g. title = "Morning mobility")')
         settings = self.settings(document.get("settings", {}))
         phrases = self.phrases(document.get("phrases", {}))
         moves = self.moves(document.get("move"), settings)
-        return Routine(
+        routine = Routine(
             path=self.path,
             name=self.name,
             title=top["title"],
@@ -213,10 +126,41 @@ class _Reader:
             settings=settings,
             phrases=phrases,
         )
+        self.sentences(routine)
+        check_bounds(routine, FASTEST_RATE)  # the script's own rate may be overridden: --rate
+        return routine
+
+    def sentences(self, routine: Routine) -> None:
+        """A sentence built from several texts is limited like one text (format, section 7)."""
+        phrases = routine.phrases
+        self.joined(routine.equipment, ("equipment",), phrases.and_, None)
+        for index, move in enumerate(routine.moves):
+            self.joined(move.equipment, ("move", index, "equipment"), phrases.and_, move.label())
+            summary = move_summary(move, phrases)
+            if len(summary) > fc.TEXT_LIMIT:
+                self.fail(
+                    ("phrases",),
+                    f"its summary is {len(summary):,} characters long, over {fc.TEXT_LIMIT:,}: "
+                    "shorten the phrases it is made of (one_set, sets, reps, seconds, minutes, "
+                    "each_side, left_only, right_only)",
+                    move.label(),
+                )
+
+    def joined(self, items: tuple[str, ...], path: KeyPath, and_: str, move: str | None) -> None:
+        if not items:
+            return
+        length = len(join_items(items, and_))
+        if length > fc.TEXT_LIMIT:
+            self.fail(
+                path,
+                f'"equipment" is said as one list of {length:,} characters, over '
+                f"{fc.TEXT_LIMIT:,}: use fewer or shorter items",
+                move,
+            )
 
     def settings(self, value: object) -> Settings:
         table = self.subtable(value, ("settings",), "settings")
-        values = self.table(table, _SETTINGS, ("settings",), prefix="settings.")
+        values = self.table(table, SETTINGS, ("settings",), prefix="settings.")
         if "sounds" in values:
             values["sounds"] = self.sounds(values["sounds"])
         settings = Settings(**values)
@@ -238,12 +182,16 @@ class _Reader:
 
     def phrases(self, value: object) -> Phrases:
         table = self.subtable(value, ("phrases",), "phrases")
-        values = self.table(table, _PHRASES, ("phrases",), prefix="phrases.")
+        values = self.table(table, PHRASES, ("phrases",), prefix="phrases.")
         defaults = Phrases()
         for key, phrase in values.items():
-            default = getattr(defaults, _PHRASE_FIELDS[key])
+            default = getattr(defaults, PHRASE_FIELDS[key])
             expected = fc.placeholders(default) or set()
-            if fc.placeholders(phrase) != expected:
+            # "{{" is an escaped brace to str.format: it would be said, so it is refused too
+            rest = phrase
+            for name in expected:
+                rest = rest.replace("{" + name + "}", "")
+            if fc.placeholders(phrase) != expected or "{" in rest or "}" in rest:
                 if not expected:
                     self.fail(("phrases", key), f'"phrases.{key}" cannot contain {{ or }}')
                 names = " and ".join("{" + name + "}" for name in sorted(expected))
@@ -253,7 +201,7 @@ class _Reader:
                     f'"phrases.{key}" must use exactly the placeholder{plural} {names}, '
                     f"like {fc.quote(default)}",
                 )
-        return Phrases(**{_PHRASE_FIELDS[key]: phrase for key, phrase in values.items()})
+        return Phrases(**{PHRASE_FIELDS[key]: phrase for key, phrase in values.items()})
 
     def moves(self, value: object, settings: Settings) -> tuple[Move, ...]:
         example = "add a [[move]] table with a name and reps, hold or work"
@@ -283,7 +231,7 @@ class _Reader:
             label = Move(number, fc.text(table.get("name"), ""), "hold").label()
         except fc.Invalid:
             label = f"move {number}"
-        values = self.table(table, _MOVE, path, label)
+        values = self.table(table, MOVE, path, label)
         if "name" not in values:
             self.fail(path, 'missing "name" (e.g. name = "Side plank")', label)
         kinds = [key for key in table if key in ("reps", "hold", "work")]
@@ -337,7 +285,7 @@ class _Reader:
             where = f"{label}: cue {index + 1}"
             if not isinstance(item, dict):
                 self.fail((*path, index), f"must be a table like {example}", where)
-            values = self.table(item, _CUE, (*path, index), where)
+            values = self.table(item, CUE, (*path, index), where)
             for key, sample in (("at", 'at = "50%"'), ("say", 'say = "Keep breathing."')):
                 if key not in values:
                     self.fail((*path, index), f'missing "{key}" (e.g. {sample})', where)

@@ -12,8 +12,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-import tomllib
+import sys
 from collections.abc import Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 KeyPath = tuple[str | int, ...]
 
@@ -39,10 +44,15 @@ def key_lines(text: str) -> KeyLines:
     scanner = _Scanner(text)
     with contextlib.suppress(_Stop, RecursionError):  # keep the positions found so far
         scanner.scan()
-    newlines = [index for index, char in enumerate(text) if char == "\n"]
+    newlines = [found.start() for found in re.finditer("\n", text)]
     return KeyLines(
         {path: bisect.bisect_left(newlines, offset) + 1 for path, offset in scanner.found.items()}
     )
+
+
+# the rest of a one-line basic string (escapes skip the next character) and literal string
+_BASIC_TAIL = re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_LITERAL_TAIL = re.compile(r"[^'\n]*'")
 
 
 class _Stop(Exception):
@@ -109,11 +119,11 @@ class _Scanner:
             self.skip_spaces()
             char = self.text[self.i : self.i + 1]
             if char == '"':
-                end = self.string_end('"', escapes=True)
+                end = self.string_end('"')
                 keys.append(self.decode_basic(self.text[self.i : end]))
                 self.i = end
             elif char == "'":
-                end = self.string_end("'", escapes=False)
+                end = self.string_end("'")
                 keys.append(self.text[self.i + 1 : end - 1])
                 self.i = end
             else:
@@ -133,9 +143,9 @@ class _Scanner:
         if text.startswith('"""', self.i) or text.startswith("'''", self.i):
             self.i = self.multiline_end(text[self.i])
         elif text.startswith('"', self.i):
-            self.i = self.string_end('"', escapes=True)
+            self.i = self.string_end('"')
         elif text.startswith("'", self.i):
-            self.i = self.string_end("'", escapes=False)
+            self.i = self.string_end("'")
         elif text.startswith("[", self.i):
             self.array(path)
         elif text.startswith("{", self.i):
@@ -181,20 +191,13 @@ class _Scanner:
             elif not self.text.startswith("}", self.i):
                 raise _Stop
 
-    def string_end(self, quote: str, *, escapes: bool) -> int:
-        """Offset just past a one-line string that starts at self.i."""
-        index = self.i + 1
-        while index < len(self.text):
-            char = self.text[index]
-            if escapes and char == "\\":
-                index += 2
-                continue
-            if char == quote:
-                return index + 1
-            if char == "\n":
-                break
-            index += 1
-        raise _Stop
+    def string_end(self, quote: str) -> int:
+        """Offset just past a one-line string (basic '"' or literal "'") that starts at self.i."""
+        # a regular expression, not a loop over characters: a string may be a megabyte long
+        found = (_BASIC_TAIL if quote == '"' else _LITERAL_TAIL).match(self.text, self.i + 1)
+        if found is None:
+            raise _Stop
+        return found.end()
 
     def multiline_end(self, quote: str) -> int:
         """Offset just past a multi-line string; up to two extra quotes belong to its text."""
