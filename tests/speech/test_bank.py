@@ -146,7 +146,7 @@ def engine() -> Pyttsx3Engine:
 
 @pytest.mark.slow
 def test_real_clips_are_trimmed_and_resampled(engine: Pyttsx3Engine) -> None:
-    raw, rate = engine.synthesize([PHRASE], None, 170)[0]
+    ((raw, rate),) = engine.synthesize([PHRASE], None, 170)
     low = SpeechBank(engine, None, 170, 22050, None)
     high = SpeechBank(engine, None, 170, 44100, None)
     trimmed = low.samples(PHRASE)

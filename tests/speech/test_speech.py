@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.audio.read import decode_audio_file
+from tests.support.processes import processes_with_arg
 from voiceguide.errors import UnknownVoiceError, VoiceError
 from voiceguide.speech.bank import FakeEngine, SpeechBank, VoiceInfo, default_engine, resolve_voice
 from voiceguide.speech.cache import ClipCache, clip_key, default_cache_folder
@@ -55,22 +55,6 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
         out.setframerate(rate)
         out.writeframes(samples.tobytes())
     return path
-
-
-def processes_with_arg(marker: str, parent: int | None = None) -> list[int]:
-    """Pids of live processes whose command line contains marker (zombies excluded)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
-        except OSError:
-            continue
-        if marker in cmdline and state != "Z" and parent in (None, int(ppid)):
-            found.append(int(entry.name))
-    return found
 
 
 # ---------------------------------------------------------------- the fake engine (fast) ------
@@ -312,11 +296,19 @@ def test_unknown_real_voice_names_three_close_ones(engine: Pyttsx3Engine) -> Non
 
 
 def run_worker(request: dict[str, object]) -> list[dict[str, object]]:
+    """The worker's messages; a clip's samples (the bytes after its line) under "payload"."""
     done = subprocess.run(
         [PYTHON, "-m", "voiceguide.speech.pyttsx3_worker"],
-        input=json.dumps(request) + "\n", capture_output=True, text=True, timeout=60,
+        input=(json.dumps(request) + "\n").encode(), capture_output=True, timeout=60,
     )  # fmt: skip
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    messages, rest = [], done.stdout
+    while rest:
+        line, rest = rest.split(b"\n", 1)
+        message = json.loads(line)
+        if "bytes" in message:
+            message["payload"], rest = rest[: message["bytes"]], rest[message["bytes"] :]
+        messages.append(message)
+    return messages
 
 
 def soxi(path: Path, flag: str) -> str:
@@ -324,22 +316,20 @@ def soxi(path: Path, flag: str) -> str:
 
 
 @pytest.mark.slow
-def test_clip_length_matches_the_file_soxi_and_espeak_ng(
+def test_clip_length_matches_espeak_ng_and_nothing_else_is_on_the_channel(
     engine: Pyttsx3Engine, tmp_path: Path
 ) -> None:
     texts = ["Rest.", PHRASE]
     messages = run_worker(
-        {"op": "synthesize", "driver": "espeak", "texts": texts, "voice": None, "rate": 180,
-         "folder": str(tmp_path)}
-    )  # fmt: skip
+        {"op": "synthesize", "driver": "espeak", "texts": texts, "voice": None, "rate": 180}
+    )
     assert messages[0] == {"ready": "espeak"}  # nothing else on the channel ("Audio saved to")
-    clips = engine.synthesize(texts, None, 180)
+    assert [m["clip"] for m in messages[1:]] == [0, 1]
+    clips = list(engine.synthesize(texts, None, 180))
     for message, text, (samples, rate) in zip(messages[1:], texts, clips, strict=True):
-        path = Path(str(message["path"]))
-        decoded, header_rate = decode_audio_file(path)
-        assert message["sample_rate"] == header_rate == rate == 22050
-        assert len(decoded) == len(samples) == int(soxi(path, "-s"))
-        assert soxi(path, "-r") == "22050"
+        assert message["sample_rate"] == rate == 22050
+        assert message["bytes"] == len(message["payload"]) == 2 * len(samples)  # type: ignore[arg-type]
+        assert np.array_equal(np.frombuffer(message["payload"], "<i2"), samples)  # type: ignore[arg-type]
         # espeak-ng itself, on the same text and rate: the same length, so the rate is right
         reference = tmp_path / f"espeak-{len(text)}.wav"
         subprocess.run(["espeak-ng", "-s", "180", "-w", str(reference), text], check=True)
@@ -350,9 +340,10 @@ def test_clip_length_matches_the_file_soxi_and_espeak_ng(
 @pytest.mark.slow
 def test_real_clips_are_deterministic_whatever_came_before(engine: Pyttsx3Engine) -> None:
     """espeak-ng carries state between utterances of one process; the worker forks it away."""
-    alone = engine.synthesize([PHRASE], None, 170)[0]
-    later = engine.synthesize(["Rest.", "Halfway.", "Set two of three.", PHRASE], None, 170)[3]
-    again = engine.synthesize([PHRASE], None, 170)[0]
+    (alone,) = engine.synthesize([PHRASE], None, 170)
+    batch = ["Rest.", "Halfway.", "Set two of three.", PHRASE]
+    later = list(engine.synthesize(batch, None, 170))[3]
+    (again,) = engine.synthesize([PHRASE], None, 170)
     assert alone[1] == later[1] == again[1] == 22050
     assert np.array_equal(alone[0], later[0]) and np.array_equal(alone[0], again[0])
 
@@ -398,7 +389,7 @@ def test_a_worker_that_never_starts_gives_the_timeout_error_and_is_killed() -> N
     hanging = Pyttsx3Engine(command=["sleep", marker], start_timeout=0.5)
     began = time.monotonic()
     with pytest.raises(VoiceError) as caught:
-        hanging.synthesize(["Rest."], None, 170)
+        list(hanging.synthesize(["Rest."], None, 170))
     assert time.monotonic() - began < 5
     assert str(caught.value) == (
         "the speech engine hung: it took more than 0.5 s to start; it was stopped"
@@ -421,7 +412,7 @@ def test_a_clip_that_hangs_gives_one_line_naming_it(tmp_path: Path) -> None:
     hanging = Pyttsx3Engine(command=[PYTHON, str(script)], clip_timeout=0.3, seconds_per_char=0.1)
     began = time.monotonic()
     with pytest.raises(VoiceError) as caught:
-        hanging.synthesize(["Rest."], None, 170)
+        list(hanging.synthesize(["Rest."], None, 170))
     took = time.monotonic() - began
     assert str(caught.value) == (
         'the speech engine hung: it took more than 0.8 s to say "Rest."; it was stopped'
@@ -443,7 +434,7 @@ def test_a_worker_that_dies_reports_its_last_words() -> None:
 @pytest.mark.slow
 def test_an_unknown_voice_id_in_the_worker_is_one_clear_line(engine: Pyttsx3Engine) -> None:
     with pytest.raises(VoiceError) as caught:
-        engine.synthesize(["Rest."], "no/such-voice", 170)
+        list(engine.synthesize(["Rest."], "no/such-voice", 170))
     message = str(caught.value)
     assert message.startswith('cannot synthesize "Rest.": the voice "no/such-voice" cannot be')
     assert "\n" not in message
@@ -470,7 +461,7 @@ def test_missing_espeak_library_says_what_to_install() -> None:
     worker = "voiceguide.speech.pyttsx3_worker"
     command = ["unshare", "-rm", "sh", "-c", hide, "sh", PYTHON, "-m", worker]
     with pytest.raises(VoiceError) as caught:
-        Pyttsx3Engine(command=command).synthesize(["Rest."], None, 170)
+        list(Pyttsx3Engine(command=command).synthesize(["Rest."], None, 170))
     assert str(caught.value) == (
         "espeak-ng is missing; install espeak-ng: sudo apt-get install espeak-ng"
     )
@@ -504,7 +495,7 @@ from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 engine = Pyttsx3Engine(command=["sleep", sys.argv[1]], start_timeout=120)
 print("synthesizing", flush=True)
 try:
-    engine.synthesize(["Rest."], None, 170)
+    list(engine.synthesize(["Rest."], None, 170))
 except KeyboardInterrupt:
     print("interrupted", flush=True)
     sys.exit(130)
@@ -536,7 +527,7 @@ def test_default_engine_is_cheap_to_make() -> None:
     """Making the engine starts nothing: the worker runs only for voices() and synthesize()."""
     made = default_engine()
     assert isinstance(made, Pyttsx3Engine) and made.key == "pyttsx3-espeak"
-    assert made.synthesize([], None, 170) == []
+    assert list(made.synthesize([], None, 170)) == []
 
 
 @pytest.fixture
@@ -548,4 +539,4 @@ def no_leftover_workers() -> Iterator[None]:
 @pytest.mark.slow
 @pytest.mark.usefixtures("no_leftover_workers")
 def test_no_worker_outlives_a_batch(engine: Pyttsx3Engine) -> None:
-    assert len(engine.synthesize(["One.", "Two.", "Three."], None, 200)) == 3
+    assert len(list(engine.synthesize(["One.", "Two.", "Three."], None, 200))) == 3

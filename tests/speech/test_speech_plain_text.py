@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
-from voiceguide.speech.pyttsx3_worker import plain_text
+from voiceguide.speech.pyttsx3_speaker import plain_text
 
 BREAK = 'Hold <break time="10s"/> it now.'
 PHONEMES = "Stand [[_:_:_:_:_:_:_:_:_:_:_:_:]] tall."  # as phoneme codes: twelve short pauses

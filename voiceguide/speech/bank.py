@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -47,8 +47,12 @@ class SpeechEngine(Protocol):
 
     def synthesize(
         self, texts: Sequence[str], voice_id: str | None, rate: int
-    ) -> list[tuple[Int16Array, int]]:
-        """int16 mono samples (untrimmed is fine) and their sample rate, one per text."""
+    ) -> Iterable[tuple[Int16Array, int]]:
+        """int16 mono samples (untrimmed is fine) and their sample rate, one per text, in order.
+
+        An iterator that yields each clip as it is made lets the bank cache every finished clip
+        even when a later one fails; the bank closes it (when it has close()) when done.
+        """
         ...
 
 
@@ -153,17 +157,23 @@ class SpeechBank:
                 missing.append(text)
         if not missing:
             return
-        made = list(self.engine.synthesize(missing, self._voice_id, self.rate))
-        if len(made) != len(missing):
-            raise VoiceError(f"the speech engine returned {len(made)} clips for {len(missing)}")
-        made.reverse()  # popped from the end: each untrimmed clip is freed once it is trimmed
-        for text in missing:
-            raw, engine_rate = made.pop()
-            clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
-            del raw
-            if self.cache is not None:
-                self.cache.put(self._key(text), clip, engine_rate)
-            self._clips[text] = (clip, engine_rate)
+        made = self.engine.synthesize(missing, self._voice_id, self.rate)
+        clips = _one_at_a_time(made)
+        try:
+            for count, text in enumerate(missing):
+                raw, engine_rate = next(clips, (None, 0))
+                if raw is None:
+                    raise VoiceError(f"the speech engine returned {count} clips for {len(missing)}")
+                clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
+                if self.cache is not None:  # at once: a later failure must not lose this one
+                    self.cache.put(self._key(text), clip, engine_rate)
+                self._clips[text] = (clip, engine_rate)
+            if next(clips, None) is not None:
+                raise VoiceError(f"the speech engine returned more clips than {len(missing)}")
+        finally:
+            close = getattr(made, "close", None)
+            if callable(close):
+                close()
 
     def samples(self, text: str) -> Float32Array:
         """The clip as float32 in [-1, 1] at sample_rate (read-only; synthesized on demand)."""
@@ -184,6 +194,17 @@ class SpeechBank:
         if text not in self._clips:
             self.prepare([text])
         return self._clips[text]
+
+
+def _one_at_a_time(made: Iterable[tuple[Int16Array, int]]) -> Iterator[tuple[Int16Array, int]]:
+    """The engine's clips in order. From a list (a batch made whole) each is let go of once
+    taken, so the untrimmed batch and the trimmed clips are never all in memory together."""
+    if isinstance(made, list):
+        made.reverse()
+        while made:
+            yield made.pop()
+    else:
+        yield from made
 
 
 # float32 clips kept for reuse: the renderer asks for the same few phrases again and again
