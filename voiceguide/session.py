@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     import numpy
 
-    from voiceguide.audio.sounds import CueSounds
+    from voiceguide.audio.sounds import Sounds
     from voiceguide.live.keys import KeySource
     from voiceguide.live.player import PlayResult, Sink
     from voiceguide.live.status import StatusView
@@ -189,9 +189,9 @@ class Session:
 
 
 class _SessionClips:
-    """The clip source the renderer reads: speech from the bank, beeps from the cue sounds."""
+    """The clip source the renderer reads: speech from the bank, beeps from the sounds."""
 
-    def __init__(self, bank: SpeechBank, sounds: CueSounds) -> None:
+    def __init__(self, bank: SpeechBank, sounds: Sounds) -> None:
         self._bank = bank
         self._sounds = sounds
 
@@ -294,7 +294,7 @@ def _prepare(
     cache: ClipCache | None,
 ) -> Session:
     """Resolve the voice, measure every spoken text and lay out the timeline."""
-    from voiceguide.audio.sounds import CueSounds
+    from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
     from voiceguide.speech.cache import ClipCache
@@ -319,7 +319,7 @@ def _prepare(
             raise
         raise UnknownVoiceError(f'{routine.file_label}: "settings.voice": {error}') from None
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
-    sounds = CueSounds(settings.sounds, sample_rate)
+    sounds = Sounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()
     bank.prepare(spoken_texts(routine, lengths, sample_rate))
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)

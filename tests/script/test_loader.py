@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.sound_scripts import sound_error, sounds_script
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Phrases, Routine, Settings
 from voiceguide.script.reader import load_routine, parse_routine
@@ -978,21 +979,6 @@ def write_wav(path: Path, *, channels: int = 1, width: int = 2, frames: int = 10
     return path
 
 
-def sounds_script(folder: Path, lines: str) -> Path:
-    script = folder / "r.toml"
-    script.write_text(
-        f'title = "T"\n[settings.sounds]\n{lines}\n[[move]]\nname = "P"\nhold = 5\n',
-        encoding="utf-8",
-    )
-    return script
-
-
-def sound_error(folder: Path, lines: str) -> str:
-    with pytest.raises(ScriptError) as caught:
-        load_routine(sounds_script(folder, lines), display_name="r.toml")
-    return str(caught.value)
-
-
 def test_sounds_resolve_to_absolute_paths_inside_the_script_folder(tmp_path: Path) -> None:
     (tmp_path / "cues").mkdir()
     write_wav(tmp_path / "tick.wav")
@@ -1019,7 +1005,7 @@ def test_sounds_resolve_to_absolute_paths_inside_the_script_folder(tmp_path: Pat
 @pytest.mark.slow
 def test_sounds_written_by_sox_in_the_extensible_header_are_accepted(tmp_path: Path) -> None:
     # sox writes 24-bit and 32-bit files with WAVE_FORMAT_EXTENSIBLE, which the stdlib `wave`
-    # of Python 3.11 refuses; the loader must accept what the cue reader plays
+    # of Python 3.11 refuses; the loader must accept what the sound reader plays
     for bits in ("24", "32"):
         made = tmp_path / f"tick{bits}.wav"
         subprocess.run(
@@ -1056,18 +1042,27 @@ def test_sounds_outside_the_script_folder(tmp_path: Path) -> None:
         )
 
 
-def test_sounds_that_are_not_pcm_wav(tmp_path: Path) -> None:
+def test_sounds_that_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / "text.wav").write_text("not audio", encoding="utf-8")
-    write_wav(tmp_path / "three.wav", channels=3)
     write_wav(tmp_path / "empty.wav", frames=0)
     data = bytearray(write_wav(tmp_path / "float.wav").read_bytes())
-    struct.pack_into("<H", data, 20, 3)  # format tag 3: IEEE float, not PCM
+    struct.pack_into("<H", data, 20, 3)  # format tag 3, IEEE float, with 16-bit samples
     (tmp_path / "float.wav").write_bytes(bytes(data))
-    for name in ("text.wav", "three.wav", "empty.wav", "float.wav"):
+    fix = "; use a PCM WAV file, e.g. `sox input -b 16 output.wav`"
+    for name, problem in [
+        ("text.wav", "is not a WAV, AIFF, FLAC or OGG file"),
+        ("empty.wav", "holds no audio"),
+    ]:
         assert sound_error(tmp_path, f'rep = "{name}"') == (
-            f'r.toml:3: "settings.sounds.rep": "{name}" is not a readable PCM WAV file '
-            "(mono or stereo, 8, 16, 24 or 32 bit)"
+            f'r.toml:3: "settings.sounds.rep": "{name}" {problem}{fix}'
         )
+    # libsndfile's own words name what is wrong
+    message = sound_error(tmp_path, 'rep = "float.wav"')
+    assert message.startswith(
+        'r.toml:3: "settings.sounds.rep": "float.wav" is damaged or in an encoding that cannot '
+        "be read ("
+    )
+    assert message.endswith(")" + fix)
 
 
 @pytest.mark.parametrize(
@@ -1075,7 +1070,7 @@ def test_sounds_that_are_not_pcm_wav(tmp_path: Path) -> None:
     [
         (
             "tick = 3",
-            '"settings.sounds.tick" must be the path of a WAV file, relative to the script',
+            '"settings.sounds.tick" must be the path of a sound file, relative to the script',
         ),
         (
             'tik = "a.wav"',

@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from tests.support.processes import processes_with_arg
-from voiceguide.audio.clips import LEAD_SECONDS, TAIL_SECONDS, decode_audio_file, trim_silence
 from voiceguide.errors import UnknownVoiceError, VoiceError
 from voiceguide.speech.bank import FakeEngine, SpeechBank, VoiceInfo, default_engine, resolve_voice
 from voiceguide.speech.cache import ClipCache, clip_key, default_cache_folder
@@ -103,112 +102,6 @@ def test_resolve_voice_unknown_names_the_three_closest() -> None:
         '"Fake English (Great Britain)" (en-gb); see `voiceguide voices`'
     )
     assert caught.value.exit_status == 2
-
-
-def test_bank_synthesizes_all_missing_texts_in_one_batch_and_caches_them(tmp_path: Path) -> None:
-    fake = FakeEngine()
-    cache = ClipCache(tmp_path / "clips")
-    bank = SpeechBank(fake, None, 170, 22050, cache)
-    bank.prepare(["Rest.", "Halfway.", "Rest.", "Set 2 of 3."])
-    assert fake.batches == [["Rest.", "Halfway.", "Set 2 of 3."]]
-    bank.prepare(["Rest.", "Switch sides."])
-    assert fake.batches[1] == ["Switch sides."]
-
-    again = SpeechBank(fake, None, 170, 22050, cache)
-    again.prepare(["Rest.", "Halfway.", "Set 2 of 3.", "Switch sides."])
-    assert len(fake.batches) == 2  # all four came from the cache
-    assert np.array_equal(again.samples("Halfway."), bank.samples("Halfway."))
-
-
-def test_bank_synthesizes_on_demand_and_empty_text_is_silent() -> None:
-    fake = FakeEngine()
-    bank = SpeechBank(fake, None, 170, 22050, None)
-    assert bank.frames("Go.") == len(bank.samples("Go.")) > 0
-    assert fake.batches == [["Go."]]
-    assert bank.frames("   ") == 0 and len(fake.batches) == 1
-
-
-def test_bank_samples_are_trimmed_read_only_float32_in_range() -> None:
-    fake = FakeEngine()
-    bank = fake_bank()
-    clip = bank.samples("Keep the hips level.")
-    assert clip.dtype == np.float32 and not clip.flags.writeable
-    assert float(np.abs(clip).max()) <= 1.0
-    assert clip[0] == 0 and clip[-1] == 0  # faded margins: no click
-    spoken = round(fake.speech_seconds("Keep the hips level.", 170) * 22050)
-    margins = round(LEAD_SECONDS * 22050) + round(TAIL_SECONDS * 22050)
-    # the fake's 50 ms lead and 80 ms tail of silence are gone, the tone is whole
-    assert spoken <= len(clip) <= spoken + margins + 2
-
-
-def test_bank_resampling_keeps_the_duration_within_a_frame() -> None:
-    texts = ["Rest.", "Lie on your side, knees bent, feet together."]
-    low, high = fake_bank(22050), fake_bank(44100)
-    for text in texts:
-        assert abs(high.frames(text) / 44100 - low.frames(text) / 22050) <= 1 / 44100
-    assert high.samples(texts[1]).dtype == np.float32
-
-
-def test_voice_label_names_the_voice() -> None:
-    fake = FakeEngine()
-    assert SpeechBank(fake, fake.voices()[2], 170, 22050, None).voice_label == "Fake German"
-    assert SpeechBank(fake, None, 170, 22050, None).voice_label == "default"
-
-
-# ---------------------------------------------------------------- trimming and decoding -------
-
-
-def test_trim_keeps_a_faded_margin_and_never_cuts_the_onset() -> None:
-    rate = 22050
-    silence = np.zeros(rate // 2, dtype=np.int16)
-    sound = tone(rate // 4, rate)
-    trimmed = trim_silence(np.concatenate([silence, sound, silence]), rate)
-    lead, tail = round(LEAD_SECONDS * rate), round(TAIL_SECONDS * rate)
-    assert len(trimmed) == len(sound) + lead + tail - 1  # sound's first sample is 0 (sin 0)
-    assert trimmed[0] == 0 and trimmed[-1] == 0
-    assert np.array_equal(trimmed[lead : lead + 200], sound[1:201])  # the onset is untouched
-
-
-def test_trim_fades_a_clip_that_starts_and_ends_loud() -> None:
-    loud = np.full(2000, 20000, dtype=np.int16)
-    trimmed = trim_silence(loud, 22050)
-    assert len(trimmed) == 2000 and trimmed[0] == 0 and trimmed[-1] == 0
-    fade = round(0.001 * 22050)
-    assert np.all(np.diff(trimmed[:fade].astype(int)) >= 0) and trimmed[fade] == 20000
-
-
-def test_trim_of_silence_is_empty_and_of_nothing_is_nothing() -> None:
-    assert len(trim_silence(np.zeros(5000, dtype=np.int16), 22050)) == 0
-    assert len(trim_silence(np.full(5000, 3, dtype=np.int16), 22050)) == 0  # below the floor
-    assert len(trim_silence(np.zeros(0, dtype=np.int16), 22050)) == 0
-
-
-def test_decode_wav_reads_its_own_header(tmp_path: Path) -> None:
-    samples = tone(1000, 16000)
-    path = write_wav(tmp_path / "clip.wav", samples, 16000)
-    decoded, rate = decode_audio_file(path)
-    assert rate == 16000 and np.array_equal(decoded, samples)
-
-
-def test_decode_refuses_junk_with_one_line(tmp_path: Path) -> None:
-    path = tmp_path / "junk.wav"
-    path.write_bytes(b"this is not audio at all")
-    with pytest.raises(VoiceError, match="unknown audio format"):
-        decode_audio_file(path)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("kind", ["aiff", "aifc", "wav"])
-def test_decode_files_written_by_sox(tmp_path: Path, kind: str) -> None:
-    """AIFF is what macOS writes; sox makes real ones (and a stereo 24-bit WAV)."""
-    samples = tone(2205, 22050)
-    source = write_wav(tmp_path / "source.wav", samples, 22050)
-    target = tmp_path / f"out.{kind}"
-    extra = ["-b", "24", "-c", "2"] if kind == "wav" else []
-    subprocess.run(["sox", str(source), *extra, str(target)], check=True)
-    decoded, rate = decode_audio_file(target)
-    assert rate == 22050 and len(decoded) == len(samples)
-    assert np.abs(decoded.astype(int) - samples.astype(int)).max() <= 1
 
 
 # ---------------------------------------------------------------- the clip cache --------------
@@ -453,33 +346,6 @@ def test_real_clips_are_deterministic_whatever_came_before(engine: Pyttsx3Engine
     (again,) = engine.synthesize([PHRASE], None, 170)
     assert alone[1] == later[1] == again[1] == 22050
     assert np.array_equal(alone[0], later[0]) and np.array_equal(alone[0], again[0])
-
-
-@pytest.mark.slow
-def test_real_clips_are_trimmed_and_resampled(engine: Pyttsx3Engine) -> None:
-    ((raw, rate),) = engine.synthesize([PHRASE], None, 170)
-    low = SpeechBank(engine, None, 170, 22050, None)
-    high = SpeechBank(engine, None, 170, 44100, None)
-    trimmed = low.samples(PHRASE)
-    assert 0.5 * len(raw) < len(trimmed) < len(raw)  # espeak's end pause is gone
-    assert trimmed[0] == 0 and trimmed[-1] == 0
-    loud = np.flatnonzero(np.abs(trimmed) > 0.01 * np.abs(trimmed).max())
-    assert loud[0] <= round(LEAD_SECONDS * rate)  # at most the lead margin before the sound
-    assert len(trimmed) - 1 - loud[-1] <= round(TAIL_SECONDS * rate)  # and the tail after it
-    assert abs(high.frames(PHRASE) / 44100 - low.frames(PHRASE) / 22050) <= 1 / 44100
-
-
-@pytest.mark.slow
-def test_real_bank_caches_and_german_differs(tmp_path: Path, engine: Pyttsx3Engine) -> None:
-    cache = ClipCache(tmp_path / "clips")
-    german = resolve_voice(engine, "de")
-    bank = SpeechBank(engine, german, 170, 22050, cache)
-    bank.prepare(["Links.", "Rechts."])
-    assert bank.voice_label == "German"
-    assert len(list(cache.folder.iterdir())) == 2
-    english = SpeechBank(engine, None, 170, 22050, cache)
-    assert not np.array_equal(english.samples("Links.")[:1000], bank.samples("Links.")[:1000])
-    assert len(list(cache.folder.iterdir())) == 3
 
 
 CONCURRENT_USER = """

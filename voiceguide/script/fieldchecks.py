@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from voiceguide.audio.wav_header import PCM, riff_chunks, wav_format
-from voiceguide.errors import SoundError
 from voiceguide.script.echo import quote as quote  # the loader quotes through fieldchecks
 from voiceguide.units import parse_duration, parse_tempo
 
@@ -219,11 +217,12 @@ def placeholders(phrase: str) -> set[str] | None:
 
 
 def sound_file(folder: Path) -> Check:
-    """A readable PCM WAV file inside `folder` (the script's), symlinks resolved."""
+    """A usable sound file (WAV, AIFF, FLAC or OGG) inside `folder` (the script's), symlinks
+    resolved. Only its header is read here; the samples are decoded when the session starts."""
 
     def check(value: object, subject: str) -> Path:
         if not isinstance(value, str):
-            raise Invalid(f"{subject} must be the path of a WAV file, relative to the script")
+            raise Invalid(f"{subject} must be the path of a sound file, relative to the script")
         shown = quote(value)
         if len(value) > PATH_LIMIT:  # resolving 400,000 folders one by one takes half a minute
             raise Invalid(
@@ -243,27 +242,12 @@ def sound_file(folder: Path) -> Check:
             exists = False
         if not exists:
             raise Invalid(f"{subject}: no file {shown} next to the script")
-        if not _readable_wav(file):
-            raise Invalid(
-                f"{subject}: {shown} is not a readable PCM WAV file "
-                "(mono or stereo, 8, 16, 24 or 32 bit)"
-            )
+        # here, not at the top: the audio libraries load only for scripts with their own sounds
+        from voiceguide.audio.sounds import sound_file_problem
+
+        problem = sound_file_problem(file)
+        if problem is not None:
+            raise Invalid(f"{subject}: {shown} {problem}")
         return file
 
     return check
-
-
-def _readable_wav(file: Path) -> bool:
-    """PCM, mono or stereo, 8 to 32 bit, with audio: what the cue reader plays."""
-    try:
-        with file.open("rb") as handle:
-            head = handle.read(_WAV_HEAD_BYTES)
-        fmt, pcm = riff_chunks(file, head)
-        tag, channels, _, width = wav_format(file, fmt)
-    except (SoundError, OSError):
-        return False
-    return tag == PCM and channels in (1, 2) and len(pcm) >= channels * width
-
-
-# enough of a sound file to find its `fmt ` chunk and the start of its audio
-_WAV_HEAD_BYTES = 1 << 20

@@ -2,20 +2,31 @@
 
 The SpeechBank is what the sequencer and the renderer use: it knows every phrase's length in
 frames and its samples at the session rate. Clips come from the cache or, all missing ones in
-one batch, from the engine; they are trimmed, cached at the engine's rate, then resampled.
+one batch, from the engine; they are trimmed and cached at the engine's rate. The bank keeps that
+one int16 copy of each clip: a length at the session rate follows from the resampler's length
+rule, and float32 samples are made when the renderer asks, the latest few kept for reuse.
 """
 
 from __future__ import annotations
 
+import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
 
-from voiceguide.audio.clips import Float32Array, Int16Array, to_float, trim_silence
+from voiceguide.audio.samples import (
+    Float32Array,
+    Int16Array,
+    int16_to_float,
+    resample,
+    resampled_length,
+)
 from voiceguide.errors import VoiceError
 from voiceguide.speech.cache import ClipCache, clip_key
+from voiceguide.speech.trim import trim_silence
 from voiceguide.speech.voices import VoiceInfo, resolve_voice
 
 __all__ = [
@@ -121,7 +132,7 @@ class SpeechBank:
         self.cache = cache
         self.voice_label = voice.name if voice is not None else "default"
         self._clips: dict[str, tuple[Int16Array, int]] = {}  # trimmed, at the engine's rate
-        self._ready: dict[str, Float32Array] = {}  # float32 at sample_rate
+        self._recent = _RecentClips(RECENT_BYTES)  # float32 at sample_rate, the latest asked for
 
     @property
     def _voice_id(self) -> str | None:
@@ -147,7 +158,7 @@ class SpeechBank:
         if not missing:
             return
         made = self.engine.synthesize(missing, self._voice_id, self.rate)
-        clips = iter(made)
+        clips = _one_at_a_time(made)
         try:
             for count, text in enumerate(missing):
                 raw, engine_rate = next(clips, (None, 0))
@@ -166,16 +177,64 @@ class SpeechBank:
 
     def samples(self, text: str) -> Float32Array:
         """The clip as float32 in [-1, 1] at sample_rate (read-only; synthesized on demand)."""
-        ready = self._ready.get(text)
+        ready = self._recent.get(text)
         if ready is None:
-            if text not in self._clips:
-                self.prepare([text])
-            clip, engine_rate = self._clips[text]
-            ready = to_float(clip, engine_rate, self.sample_rate)
+            clip, engine_rate = self._clip(text)
+            ready = resample(int16_to_float(clip), engine_rate, self.sample_rate)
             ready.flags.writeable = False
-            self._ready[text] = ready
+            self._recent.put(text, ready)
         return ready
 
     def frames(self, text: str) -> int:
-        """The clip's length in frames at sample_rate."""
-        return int(self.samples(text).shape[0])
+        """The clip's length in frames at sample_rate: len(samples(text)), without making them."""
+        clip, engine_rate = self._clip(text)
+        return resampled_length(len(clip), engine_rate, self.sample_rate)
+
+    def _clip(self, text: str) -> tuple[Int16Array, int]:
+        if text not in self._clips:
+            self.prepare([text])
+        return self._clips[text]
+
+
+def _one_at_a_time(made: Iterable[tuple[Int16Array, int]]) -> Iterator[tuple[Int16Array, int]]:
+    """The engine's clips in order. From a list (a batch made whole) each is let go of once
+    taken, so the untrimmed batch and the trimmed clips are never all in memory together."""
+    if isinstance(made, list):
+        made.reverse()
+        while made:
+            yield made.pop()
+    else:
+        yield from made
+
+
+# float32 clips kept for reuse: the renderer asks for the same few phrases again and again
+# (counts, "Rest."), and at a rate other than the engine's each would be resampled anew
+RECENT_BYTES = 16 * 2**20
+
+
+class _RecentClips:
+    """The clips asked for last, up to a number of bytes in all (the renderer may run in a
+    thread of its own, so a lock guards the order)."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._used = 0
+        self._clips: OrderedDict[str, Float32Array] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Float32Array | None:
+        with self._lock:
+            clip = self._clips.get(text)
+            if clip is not None:
+                self._clips.move_to_end(text)
+            return clip
+
+    def put(self, text: str, clip: Float32Array) -> None:
+        with self._lock:
+            if text in self._clips or clip.nbytes > self._budget:
+                return
+            self._clips[text] = clip
+            self._used += clip.nbytes
+            while self._used > self._budget:
+                _, dropped = self._clips.popitem(last=False)
+                self._used -= dropped.nbytes

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceguide.audio.clips import Int16Array
+from voiceguide.audio.samples import Int16Array
 from voiceguide.speech import unnamed_files
 
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).

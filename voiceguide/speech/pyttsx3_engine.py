@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from voiceguide.audio.clips import Int16Array, decode_audio_file
+from voiceguide.audio.read import decode_audio_file
+from voiceguide.audio.samples import Int16Array
 from voiceguide.errors import VoiceError
 from voiceguide.speech.pyttsx3_worker import forks_each_clip, quoted
 from voiceguide.speech.voices import VoiceInfo
