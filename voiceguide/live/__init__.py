@@ -4,7 +4,8 @@
 what it is made of, for a program that brings its own device, keys or screen:
 
 - sinks, where the sound goes: `Sink` and `PlayHandle` (the protocol), `default_sink`,
-  `SimpleaudioSink`;
+  `AlsaSink` (Linux: a 2 s buffer, stretches played back to back, a stalled device noticed),
+  `SimpleaudioSink` (everywhere else);
 - key sources: `TerminalKeys` (single keys from a terminal), `NoKeys` (none: only waits);
 - views: `make_view`, `TerminalStatus` (one line redrawn), `PhaseLog` (a line per phase),
   `SilentView`; `summary`, the line after a session;
@@ -25,6 +26,7 @@ Example:
 Importing this package loads neither numpy nor an audio library; playing does.
 """
 
+from voiceguide.live.alsa import AlsaSink
 from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys
 from voiceguide.live.playback import play_timeline
 from voiceguide.live.player import PlayResult
@@ -41,6 +43,7 @@ from voiceguide.live.status import SilentView, Snapshot, StatusText, StatusView
 from voiceguide.live.views import PhaseLog, TerminalStatus, make_view, summary
 
 __all__ = [
+    "AlsaSink",
     "GaplessSink",
     "KeySource",
     "NoKeys",

@@ -31,8 +31,9 @@ def play_timeline(
 ) -> PlayResult:
     """Play `timeline` live from frame `start`, following the keys; returns how it ended.
 
-    - `sink`: where the sound goes. None: the system's audio device (`default_sink`), opened
-      here and closed at the end. A sink given is opened but left for the caller to close.
+    - `sink`: where the sound goes. None: the system's audio device (`default_sink`: ALSA with
+      a 2 s buffer on Linux, simpleaudio elsewhere), opened here and closed at the end. A sink
+      given is opened but left for the caller to close.
     - `keys`: None reads the terminal when stdin is one (space pauses, n skips, b goes back,
       q quits; the terminal's mode is restored however play ends), else `NoKeys`.
     - `view`: what shows the status (`make_view`, `TerminalStatus`, `PhaseLog`); None shows

@@ -17,7 +17,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import time
 from collections.abc import Callable
@@ -92,7 +91,7 @@ class Player:
         self._lead = 1.0 if self._gapless else 0.3
         self._hang = hang_timeout
         self._stall = stall_timeout
-        self._cuts = timeline.silent_cuts()
+        self._cuts = timeline.silent_cuts()  # where stretches may be cut
         self._work = [
             (index, phase.start, phase.end)
             for index, phase in enumerate(timeline.phases)
@@ -227,8 +226,8 @@ class Player:
     def _begin(self, start: int) -> None:
         """Start a continuous run at `start` (< duration): render a short first stretch, play it."""
         self._stop_all()
-        ahead = RenderAhead(self._render_from, start)
-        first_end = self._cut_after(start + self._first)
+        ahead = RenderAhead(self._render_from, start, self._cuts, self.timeline.duration)
+        first_end = ahead.cut_after(start + self._first)
         ahead.advance(first_end, float("inf"), self._clock)
         first_end = min(first_end, ahead.rendered)
         pcm = ahead.take(first_end)
@@ -247,11 +246,11 @@ class Player:
         """Cut the next stretch out of what is rendered: up to the last silence in it."""
         ahead = self._ahead
         assert ahead is not None
-        end = self._cut_before(min(ahead.rendered, ahead.start + self._max), ahead)
+        end = ahead.cut_before(min(ahead.rendered, ahead.start + self._max))
         if end <= ahead.start:
             # not rendered far enough yet (a very slow machine): finish the next piece now
-            ahead.advance(self._cut_after(ahead.start + 1), float("inf"), self._clock)
-            end = self._cut_before(min(ahead.rendered, ahead.start + self._max), ahead)
+            ahead.advance(ahead.cut_after(ahead.start + 1), float("inf"), self._clock)
+            end = ahead.cut_before(min(ahead.rendered, ahead.start + self._max))
         if end <= ahead.start:
             end = self.timeline.duration  # the renderer stopped short: play silence to the end
         self._next = (end, ahead.take(end))
@@ -295,18 +294,6 @@ class Player:
             return False
         ahead.advance(target, 0.02, self._clock)
         return ahead.rendered < target and not ahead.exhausted
-
-    def _cut_after(self, frame: int) -> int:
-        index = bisect.bisect_left(self._cuts, frame)
-        return self._cuts[index] if index < len(self._cuts) else self.timeline.duration
-
-    def _cut_before(self, frame: int, ahead: RenderAhead) -> int:
-        """The last cut at or before `frame` (or the session end once it is all rendered)."""
-        if frame >= self.timeline.duration:
-            return self.timeline.duration
-        index = bisect.bisect_right(self._cuts, frame) - 1
-        cut = self._cuts[index] if index >= 0 else 0
-        return cut if cut > ahead.start else ahead.start
 
     def _position(self, now: float) -> int:
         anchor_time, anchor_frame = self._anchor

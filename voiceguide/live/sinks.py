@@ -62,7 +62,11 @@ class GaplessSink(Sink, Protocol):
 
 
 def default_sink(sample_rate: int) -> Sink:
-    """The system's audio device through simpleaudio."""
+    """ALSA with a deep buffer on Linux (see live/alsa.py for why); simpleaudio elsewhere."""
+    if sys.platform.startswith("linux"):
+        from voiceguide.live.alsa import AlsaSink
+
+        return AlsaSink(sample_rate)
     return SimpleaudioSink(sample_rate)
 
 
