@@ -167,6 +167,12 @@ class Recorder:
     def frames(self) -> int:
         return len(self._data) // 2
 
+    def peek(self) -> np.ndarray:
+        """What is recorded so far, as stop() gives it, while the recording goes on."""
+        data = bytes(self._data)
+        usable = len(data) // 2 * 2
+        return np.frombuffer(data[:usable], dtype="<i2").astype(np.float64) / 32768
+
     def wait_for_frames(self, count: int, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
         while self.frames() < count and time.monotonic() < deadline:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from voiceguide.audio.sounds import Sounds
     from voiceguide.live.keys import KeySource
-    from voiceguide.live.player import PlayResult, Sink
+    from voiceguide.live.player import PlayResult
+    from voiceguide.live.sinks import Sink
     from voiceguide.live.status import StatusView
     from voiceguide.render import ClipSource
     from voiceguide.script.model import Routine
@@ -140,9 +141,7 @@ class Session:
             >>> session.start_of("fire hydrant") == session.start_of(3)
             True
         """
-        from voiceguide.live.player import find_move
-
-        return find_move(self.timeline, str(move))
+        return self.timeline.find_move(str(move))
 
     def play(
         self,
@@ -154,38 +153,20 @@ class Session:
     ) -> PlayResult:
         """Play the session live from frame `start`, following the keys; returns how it ended.
 
-        By default it plays on the system's audio device (simpleaudio), reads the keys from the
-        terminal when there is one (space pauses, n skips, b goes back, q quits) and shows no
-        status. Raises PlaybackError when there is no working audio device.
+        By default it plays on the system's audio device, reads the keys from the terminal when
+        there is one (space pauses, n skips, b goes back, q quits) and shows no status; see
+        `voiceguide.live.play_timeline`, which this calls. Raises PlaybackError when there is
+        no working audio device.
 
         Example:
             >>> session = voiceguide.load("hip-mobility")
             >>> result = session.play(start=session.start_of(3))   # doctest: +SKIP
         """
-        import contextlib
+        from voiceguide.live import play_timeline
 
-        from voiceguide.live.keys import NoKeys, TerminalKeys, stdin_is_terminal
-        from voiceguide.live.player import Player, SimpleaudioSink
-        from voiceguide.render import render_blocks
-
-        timeline = self.timeline
-
-        def render_from(first: int) -> Any:
-            return render_blocks(timeline, self.clips, start=first, block_frames=8192)
-
-        own_sink = sink is None
-        device = SimpleaudioSink(timeline.sample_rate) if sink is None else sink
-        try:
-            with contextlib.ExitStack() as stack:
-                if keys is None:
-                    keys = NoKeys()
-                    if stdin_is_terminal():
-                        keys = stack.enter_context(TerminalKeys())
-                player = Player(timeline, device, render_from, keys=keys, view=view)
-                return player.run(start)
-        finally:
-            if own_sink:
-                device.close()
+        return play_timeline(
+            self.timeline, self.clips, start=start, sink=sink, keys=keys, view=view
+        )
 
 
 class _SessionClips:

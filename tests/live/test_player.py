@@ -18,15 +18,7 @@ from tests.support.player_fakes import (
     s,
 )
 from voiceguide.errors import PlaybackError, ScriptError
-from voiceguide.live.player import (
-    Player,
-    PlayResult,
-    find_move,
-    move_start,
-    next_point,
-    resume_point,
-    silent_cuts,
-)
+from voiceguide.live.player import Player, PlayResult
 from voiceguide.live.status import Snapshot
 from voiceguide.timeline import Timeline
 
@@ -155,13 +147,13 @@ def test_pause_in_a_window_resumes_at_that_window() -> None:
 def test_n_in_a_window_goes_to_just_before_the_countdown_then_to_the_go() -> None:
     timeline = hand_timeline()
     # window [3, 10): speech ends at 5 s, ticks from 7 s: 1 s before the countdown is 6 s
-    assert next_point(timeline, s(5.5)) == s(6.0)
-    assert next_point(timeline, s(6.5)) == s(10.0)
+    assert timeline.next_point(s(5.5)) == s(6.0)
+    assert timeline.next_point(s(6.5)) == s(10.0)
     # window [20, 29) opens with the end beep of the work before it; speech to 23 s, ticks from
     # 26 s
-    assert next_point(timeline, s(20.1)) == s(25.0)
-    assert next_point(timeline, s(24.0)) == s(25.0)
-    assert next_point(timeline, s(25.5)) == s(29.0)
+    assert timeline.next_point(s(20.1)) == s(25.0)
+    assert timeline.next_point(s(24.0)) == s(25.0)
+    assert timeline.next_point(s(25.5)) == s(29.0)
     _, sink, _, _ = run(keys=[(4.0, "n"), (6.0, "n")])
     starts = [sink.first_frame(i) for i in range(len(sink.handles))]
     assert s(6.0) in starts
@@ -173,9 +165,9 @@ def test_n_in_a_window_goes_to_just_before_the_countdown_then_to_the_go() -> Non
 
 def test_n_in_a_work_phase_goes_to_the_next_window_and_from_the_outro_ends() -> None:
     timeline = hand_timeline()
-    assert next_point(timeline, s(12.0)) == s(20.0)
-    assert next_point(timeline, s(1.0)) == s(3.0)
-    assert next_point(timeline, s(36.0)) == timeline.duration
+    assert timeline.next_point(s(12.0)) == s(20.0)
+    assert timeline.next_point(s(1.0)) == s(3.0)
+    assert timeline.next_point(s(36.0)) == timeline.duration
     keys = [(12.0, "n"), (14.0, "n"), (16.0, "n"), (18.0, "n"), (20.0, "n")]
     result, sink, clock, _ = run(keys=keys)
     # 12 s: work -> window at 20; 14 s (at 22): -> 25, before the ticks; 16 s (at 26): -> go at
@@ -189,9 +181,9 @@ def test_n_in_a_work_phase_goes_to_the_next_window_and_from_the_outro_ends() -> 
 
 def test_b_goes_back_to_the_start_of_the_move() -> None:
     timeline = hand_timeline()
-    assert move_start(timeline, s(30.0)) == s(20.0)
-    assert move_start(timeline, s(21.0)) == s(20.0)
-    assert move_start(timeline, s(1.0)) == 0
+    assert timeline.move_start(s(30.0)) == s(20.0)
+    assert timeline.move_start(s(21.0)) == s(20.0)
+    assert timeline.move_start(s(1.0)) == 0
     _, sink, _, _ = run(keys=[(15.0, "b")])
     index = next(i for i, handle in enumerate(sink.handles) if handle.started == 15.0)
     assert sink.first_frame(index) == s(3.0)
@@ -261,7 +253,7 @@ def test_a_device_that_never_finishes_is_not_waited_for_forever() -> None:
 
 def test_silent_cuts_lie_in_the_middle_of_silences() -> None:
     timeline = hand_timeline()
-    cuts = silent_cuts(timeline)
+    cuts = timeline.silent_cuts()
     assert cuts == sorted(cuts)
     assert s(0.5) in cuts  # lead-in [0, 1)
     assert s(2.75) in cuts  # between the title and the announcement
@@ -271,10 +263,10 @@ def test_silent_cuts_lie_in_the_middle_of_silences() -> None:
 
 def test_resume_points() -> None:
     timeline = hand_timeline()
-    assert resume_point(timeline, s(15.0)) == s(3.0)
-    assert resume_point(timeline, s(5.0)) == s(3.0)
-    assert resume_point(timeline, s(2.0)) == 0
-    assert resume_point(timeline, s(36.0)) == s(35.0)
+    assert timeline.resume_point(s(15.0)) == s(3.0)
+    assert timeline.resume_point(s(5.0)) == s(3.0)
+    assert timeline.resume_point(s(2.0)) == 0
+    assert timeline.resume_point(s(36.0)) == s(35.0)
 
 
 @pytest.mark.parametrize(
@@ -282,7 +274,7 @@ def test_resume_points() -> None:
     [("1", 3.0), ("2", 20.0), ("plank", 3.0), ("BRIDGE", 20.0), ("rid", 20.0), (" 2 ", 20.0)],
 )
 def test_find_move_by_number_or_name(spec: str, frame: float) -> None:
-    assert find_move(hand_timeline(), spec) == s(frame)
+    assert hand_timeline().find_move(spec) == s(frame)
 
 
 @pytest.mark.parametrize(
@@ -296,7 +288,7 @@ def test_find_move_by_number_or_name(spec: str, frame: float) -> None:
 )
 def test_find_move_names_the_moves_when_it_cannot(spec: str, message: str) -> None:
     with pytest.raises(ScriptError) as caught:
-        find_move(hand_timeline(), spec)
+        hand_timeline().find_move(spec)
     assert str(caught.value) == message
 
 

@@ -10,10 +10,10 @@ import termios
 import pytest
 
 from tests.support.player_fakes import hand_timeline, s
-from voiceguide.cli.play import PhaseLog, TerminalStatus, summary
 from voiceguide.live.keys import TerminalKeys
 from voiceguide.live.player import PlayResult
 from voiceguide.live.status import Snapshot, StatusText, clock
+from voiceguide.live.views import PhaseLog, TerminalStatus, summary
 
 
 def test_status_line_names_move_set_side_phase_countdown_and_time_left() -> None:
@@ -116,7 +116,7 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
     from click.testing import CliRunner
 
     import voiceguide
-    import voiceguide.live.player
+    import voiceguide.live
     from voiceguide.cli.play import play
 
     opened: list[str] = []
@@ -130,7 +130,7 @@ def test_play_from_an_unknown_move_is_bad_input_naming_the_moves(
 
     session = voiceguide.Session(None, hand_timeline(), None, "test.toml")  # type: ignore[arg-type]
     monkeypatch.setattr(voiceguide, "load", lambda *a, **k: session)
-    monkeypatch.setattr(voiceguide.live.player, "SimpleaudioSink", NoSink)
+    monkeypatch.setattr(voiceguide.live, "default_sink", NoSink)
     result = CliRunner().invoke(play, ["test.toml", "--from", "squat"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (

@@ -174,3 +174,52 @@ class RecordingSink:
     def first_frame(self, index: int) -> int:
         """Which timeline frame a played buffer starts at (read off its first sample)."""
         return int(self.handles[index].pcm[0]) - 1
+
+
+@dataclass
+class TrackedFakeHandle(FakeHandle):
+    """A handle that tells how far the device has got; the device may stall (stops taking
+    sound, never finishes) at `stalls_at`."""
+
+    stalls_at: float | None = None
+
+    def is_playing(self) -> bool:
+        if self.stalls_at is not None and self.clock.now >= self.stalls_at:
+            return self.stopped_at is None  # a stalled device never finishes
+        return super().is_playing()
+
+    def progress(self) -> tuple[int, float]:
+        now = self.clock.now
+        idle = 0.0
+        if self.stalls_at is not None and now > self.stalls_at:
+            now, idle = self.stalls_at, now - self.stalls_at
+        if self.stopped_at is not None:
+            now = min(now, self.stopped_at)
+        played = min(max(round((now - self.started) * self.rate), 0), len(self.pcm))
+        return played, idle
+
+
+@dataclass
+class GaplessRecordingSink(RecordingSink):
+    """A sink that queues buffers back to back (as the ALSA sink does), with tracked handles."""
+
+    stall_after: float | None = None  # the device stops taking sound this far into the session
+    queued_at: list[float] = field(default_factory=list)  # clock time of each play/play_after
+
+    def play(self, pcm: np.ndarray, sample_rate: int) -> TrackedFakeHandle:
+        return self._handle(pcm, sample_rate, self.clock.now)
+
+    def play_after(
+        self, before: FakeHandle, pcm: np.ndarray, sample_rate: int
+    ) -> TrackedFakeHandle:
+        assert any(handle is before for handle in self.handles)
+        start = self.clock.now if before.stopped_at is not None else before.natural_end
+        return self._handle(pcm, sample_rate, max(start, self.clock.now))
+
+    def _handle(self, pcm: np.ndarray, sample_rate: int, start: float) -> TrackedFakeHandle:
+        handle = TrackedFakeHandle(
+            self.clock, pcm, pcm.copy(), start, sample_rate, stalls_at=self.stall_after
+        )
+        self.handles.append(handle)
+        self.queued_at.append(self.clock.now)
+        return handle

@@ -6,95 +6,16 @@ them as one line (PlaybackError: exit status 1; Ctrl-C: 130).
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import os
+import signal
 import sys
-from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from voiceguide.cli.completion import complete_move, complete_script
 from voiceguide.cli.options import load_session, session_options
-from voiceguide.errors import ScriptError
-
-if TYPE_CHECKING:
-
-
-    from voiceguide.live.player import PlayResult
-    from voiceguide.live.status import Snapshot, StatusText, StatusView
-    from voiceguide.timeline import Timeline
-
-
-class TerminalStatus:
-    """One status line, redrawn in place; cut to the terminal width so it never wraps."""
-
-    def __init__(self, text: StatusText, stream: TextIO, width: int) -> None:
-        self._text = text
-        self._stream = stream
-        self._width = max(width - 1, 20)
-        self._shown = ""
-
-    def update(self, snapshot: Snapshot) -> None:
-        line = self._text.line(snapshot)[: self._width]
-        if line != self._shown:
-            self._stream.write("\r" + line + "\x1b[K")
-            self._stream.flush()
-            self._shown = line
-
-    def close(self) -> None:
-        if self._shown:
-            self._stream.write("\n")
-            self._stream.flush()
-            self._shown = ""
-
-
-class PhaseLog:
-    """Not a terminal: one line when a phase starts, and one per pause."""
-
-    def __init__(self, text: StatusText, stream: TextIO) -> None:
-        self._text = text
-        self._stream = stream
-        self._last: tuple[int, bool] | None = None
-
-    def update(self, snapshot: Snapshot) -> None:
-        index, _ = self._text.phase_at(snapshot.position)
-        if self._last == (index, snapshot.paused):
-            return
-        if snapshot.paused:
-            line = f"paused at {self._text.line(snapshot).split(' | ', 1)[1]}"
-        else:
-            line = self._text.phase_line(index)
-        self._last = (index, snapshot.paused)
-        self._stream.write(line + "\n")
-        self._stream.flush()
-
-    def close(self) -> None:
-        pass
-
-
-def make_view(timeline: Timeline, quiet: bool, stream: TextIO) -> StatusView:
-    from voiceguide.live.status import SilentView, StatusText
-
-    if quiet:
-        return SilentView()
-    text = StatusText(timeline)
-    if stream.isatty():
-        return TerminalStatus(text, stream, shutil.get_terminal_size().columns)
-    return PhaseLog(text, stream)
-
-
-def summary(result: PlayResult, timeline: Timeline, script: str) -> str:
-    from voiceguide.units import format_clock
-
-    total = format_clock(timeline.seconds(timeline.duration))
-    heard = format_clock(timeline.seconds(result.heard_frames))
-    work = f"{result.completed_work} of {result.total_work} work phases done"
-    if result.finished:
-        return f"Finished: {work}, {heard} played."
-    at = format_clock(timeline.seconds(result.position))
-    again = ""
-    if result.move_number is not None:
-        again = f" Continue with: voiceguide play {script} --from {result.move_number}"
-    return f"Stopped at {at} of {total}: {work}, {heard} played.{again}"
+from voiceguide.errors import PlaybackError, ScriptError
 
 
 @click.command()
@@ -123,10 +44,11 @@ def play(
         voiceguide play hip-mobility
         voiceguide play hip-mobility --from 3
     """
-    from voiceguide.live.player import SimpleaudioSink
+    from voiceguide.live import Stopped, default_sink, make_view, play_timeline, summary
 
-    # the sink checks the device in a child process from now on, while the session is prepared
-    sink = SimpleaudioSink(int(sample_rate))
+    # the sink opens the device from now on, while the session is prepared
+    sink = default_sink(int(sample_rate))
+    ending: int | None = None
     try:
         session = load_session(script, voice, rate, sample_rate)
         timeline = session.timeline
@@ -136,8 +58,43 @@ def play(
                 start = session.start_of(from_move)
             except ScriptError as error:
                 raise click.BadParameter(str(error), param_hint="'--from'") from None
-        result = session.play(start=start, sink=sink, view=make_view(timeline, quiet, sys.stdout))
+        view = make_view(timeline, sys.stdout, quiet=quiet)
+        try:
+            result = play_timeline(timeline, session.clips, start=start, sink=sink, view=view)
+        except PlaybackError:
+            _forget_closed_stdout()
+            raise
+    except Stopped as stopped:  # SIGTERM, SIGHUP, SIGQUIT: sound stopped, terminal restored
+        ending = stopped.signum
     finally:
         sink.close()
+    if ending is not None:
+        _end_by(ending)
     if not quiet:
-        click.echo(summary(result, timeline, script))
+        try:
+            click.echo(summary(result, timeline, script))
+        except BrokenPipeError:
+            _forget_closed_stdout()
+            raise PlaybackError("the summary was not shown: standard output was closed") from None
+
+
+def _forget_closed_stdout() -> None:
+    """After a write into a pipe whose reader left: point stdout at /dev/null, so the flush at
+    exit does not fail a second time with a traceback."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):
+            descriptor = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(descriptor, sys.stdout.fileno())
+            os.close(descriptor)
+
+
+def _end_by(signum: int) -> None:
+    """End as the signal would have ended the process, now that everything is tidied up."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)  # the signal is blocked: the status a shell would show

@@ -6,6 +6,7 @@ pressed, or None once `timeout` seconds have passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import sys
@@ -57,11 +58,14 @@ class TerminalKeys:
         self.restore()
 
     def restore(self) -> None:
+        """The terminal's mode as it was; at once (output stopped by Ctrl-S must not hold it
+        up), and quietly when the terminal is gone (a hang-up)."""
         if self._saved is not None:
             import termios
 
-            termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
-            self._saved = None
+            saved, self._saved = self._saved, None
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcsetattr(self._fd, termios.TCSANOW, saved)
 
     def read(self, timeout: float) -> str | None:
         if not self._pending:

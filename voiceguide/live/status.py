@@ -1,12 +1,11 @@
 """What the player shows: the status line and the one-line-per-phase log. Pure text, no I/O.
 
-The CLI owns the screen; the player reports a `Snapshot` several times a second to a
-`StatusView`, and the views format it with the functions here.
+The player reports a `Snapshot` several times a second to a `StatusView`; the views
+(live/views.py) format it with the functions here.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 from typing import Protocol
@@ -34,19 +33,13 @@ class StatusView(Protocol):
 
 
 class SilentView:
-    """--quiet: shows nothing."""
+    """Shows nothing (`voiceguide play --quiet`)."""
 
     def update(self, snapshot: Snapshot) -> None:
         pass
 
     def close(self) -> None:
         pass
-
-
-def phase_index_at(timeline: Timeline, frame: int) -> int:
-    """Index of the phase that holds `frame` (the last phase for frames at or past the end)."""
-    after = bisect.bisect_right(timeline.phases, frame, key=lambda phase: phase.start)
-    return max(0, min(after - 1, len(timeline.phases) - 1))
 
 
 def set_totals(timeline: Timeline) -> dict[tuple[int | None, int | None], int]:
@@ -99,7 +92,7 @@ class StatusText:
         self._sets = set_totals(timeline)
 
     def phase_at(self, frame: int) -> tuple[int, Phase]:
-        index = phase_index_at(self.timeline, frame)
+        index = self.timeline.phase_index_at(frame)
         return index, self.timeline.phases[index]
 
     def _move(self, phase: Phase) -> str:

@@ -1,0 +1,72 @@
+"""`play_timeline`: a timeline played live with keys and a status view; the one entry point
+that `voiceguide play` and `Session.play` share."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
+from voiceguide.live.player import Player, PlayResult
+from voiceguide.live.signals import signals_stop_play
+from voiceguide.live.sinks import Sink, default_sink
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voiceguide.live.status import StatusView
+    from voiceguide.render import ClipSource
+    from voiceguide.timeline import Timeline
+
+
+def play_timeline(
+    timeline: Timeline,
+    clips: ClipSource,
+    *,
+    start: int = 0,
+    sink: Sink | None = None,
+    keys: KeySource | None = None,
+    view: StatusView | None = None,
+) -> PlayResult:
+    """Play `timeline` live from frame `start`, following the keys; returns how it ended.
+
+    - `sink`: where the sound goes. None: the system's audio device (`default_sink`: ALSA with
+      a 2 s buffer on Linux, simpleaudio elsewhere), opened here and closed at the end. A sink
+      given is opened but left for the caller to close.
+    - `keys`: None reads the terminal when stdin is one (space pauses, n skips, b goes back,
+      q quits; the terminal's mode is restored however play ends), else `NoKeys`.
+    - `view`: what shows the status (`make_view`, `TerminalStatus`, `PhaseLog`); None shows
+      nothing.
+
+    Raises PlaybackError when there is no working device, or it fails while playing (one line
+    that says where the sound stopped). While it plays, SIGTERM, SIGHUP and SIGQUIT (unless the
+    program handles or ignores them) raise `Stopped` once the sound is stopped and the terminal
+    restored; Ctrl-C raises KeyboardInterrupt the same way.
+
+    Example:
+        >>> import voiceguide, sys
+        >>> from voiceguide.live import make_view, play_timeline
+        >>> session = voiceguide.load("hip-mobility")
+        >>> view = make_view(session.timeline, sys.stdout)
+        >>> result = play_timeline(session.timeline, session.clips, view=view)  # doctest: +SKIP
+        >>> result.finished                                                     # doctest: +SKIP
+        True
+    """
+    from voiceguide.render import render_blocks
+
+    def render_from(first: int) -> Iterator[np.ndarray]:
+        return render_blocks(timeline, clips, start=first, block_frames=8192)
+
+    device = default_sink(timeline.sample_rate) if sink is None else sink
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(signals_stop_play())
+            if keys is None:
+                keys = NoKeys()
+                if stdin_is_terminal():
+                    keys = stack.enter_context(TerminalKeys())
+            return Player(timeline, device, render_from, keys=keys, view=view).run(start)
+    finally:
+        if sink is None:
+            device.close()
