@@ -60,3 +60,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "voiceguide" in run_command and "hip-mobility" in run_command
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in ci
+
+
+def test_the_architecture_names_every_module() -> None:
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    named = set(re.findall(r"`([a-z_0-9/]+)`", text))
+    package = ROOT / "voiceguide"
+    modules = {
+        path.relative_to(package).with_suffix("").as_posix()
+        for path in package.rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    }
+    assert sorted(modules - named) == []
