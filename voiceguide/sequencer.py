@@ -76,7 +76,7 @@ def build_timeline(
         phases=tuple(sequence.phases),
         warnings=tuple(dict.fromkeys(sequence.warnings)),
         voice=voice,
-        rate=routine.settings.rate,
+        wpm=routine.settings.rate,
         speech_gain=routine.settings.volume,
         beep_gain=routine.settings.beep_volume,
         move_count=len(routine.moves),
@@ -92,7 +92,7 @@ class _Sequencer:
         routine: Routine,
         measure: MeasureSpeech,
         sounds: SoundLengths,
-        rate: int,
+        sample_rate: int,
         minutes: int | None,
     ) -> None:
         self.routine = routine
@@ -100,7 +100,7 @@ class _Sequencer:
         self.phrases = routine.phrases
         self.measure = measure
         self.sounds = sounds
-        self.rate = rate
+        self.sample_rate = sample_rate
         self.minutes = minutes
         self.gap = self.frames(self.settings.gap)
         self.events: list[Event] = []
@@ -110,7 +110,7 @@ class _Sequencer:
         self.duration = 0
 
     def frames(self, seconds: float) -> int:
-        return to_frames(seconds, self.rate)
+        return to_frames(seconds, self.sample_rate)
 
     # -- placing sounds one after another --------------------------------------------------
 
@@ -196,7 +196,7 @@ class _Sequencer:
         }[level]
         message = (
             f'{self.routine.file_label}: {slot.move.label()}: {where} grows by '
-            f'{frames / self.rate:.1f} s to fit its announcement and get_ready'
+            f'{frames / self.sample_rate:.1f} s to fit its announcement and get_ready'
         )
         self.grown.append(message)
         self.warnings.append(message)
@@ -273,8 +273,8 @@ class _Sequencer:
         if at is None:
             self.warnings.append(
                 f"{self.routine.file_label}: {slot.move.label()}: {quote(text)} at "
-                f"{(nominal - go) / self.rate:.1f} s into the work phase is dropped: no room "
-                "between the beeps and other speech"
+                f"{(nominal - go) / self.sample_rate:.1f} s into the work phase is dropped: "
+                "no room between the beeps and other speech"
             )
             return
         placed.add(at, at + length)
@@ -284,7 +284,7 @@ class _Sequencer:
         cursor = self.beep(end, "end", last)
         cursor = self.say(cursor, "outro", self.routine.outro or self.phrases.done, None)
         cursor = self.beep(cursor, "done", None) - self.gap
-        self.duration = cursor + self.rate  # one second of silence closes the session
+        self.duration = cursor + self.sample_rate  # one second of silence closes the session
         self.phase(end, self.duration, "outro", None)
 
 
@@ -292,24 +292,24 @@ class _Sequencer:
 MAX_SPEECH_DELAY = 0.5
 
 
-def _check_sounds(routine: Routine, sounds: SoundLengths, rate: int) -> None:
+def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> None:
     """Ticks placed 1 s apart must end a gap before the next one; go and gap fit a work phase."""
     settings = routine.settings
-    gap = to_frames(settings.gap, rate)
+    gap = to_frames(settings.gap, sample_rate)
     timed = any(move.kind != "reps" for move in routine.moves)
     ticks_a_second_apart = settings.countdown > 0 or (settings.final_countdown > 0 and timed)
-    if ticks_a_second_apart and sounds["tick"] + gap >= rate:
+    if ticks_a_second_apart and sounds["tick"] + gap >= sample_rate:
         raise ScriptError(
-            f"{routine.file_label}: the tick sound ({sounds['tick'] / rate:.2f} s) and "
-            f'"settings.gap" ({gap / rate:.2f} s) together must be shorter than 1 s, since '
+            f"{routine.file_label}: the tick sound ({sounds['tick'] / sample_rate:.2f} s) and "
+            f'"settings.gap" ({gap / sample_rate:.2f} s) together must be shorter than 1 s, since '
             "countdown ticks come 1 s apart: lower gap, or set countdown and final_countdown to 0"
         )
     for move in routine.moves:
-        if to_frames(move.work_seconds, rate) <= sounds["go"] + gap:
+        if to_frames(move.work_seconds, sample_rate) <= sounds["go"] + gap:
             raise ScriptError(
                 f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
                 f"not longer than the go beep and the gap after it "
-                f"({(sounds['go'] + gap) / rate:.2f} s); make it longer"
+                f"({(sounds['go'] + gap) / sample_rate:.2f} s); make it longer"
             )
 
 

@@ -56,7 +56,7 @@ class Timeline:
     phases: tuple[Phase, ...]  # sorted, tiling [0, duration)
     warnings: tuple[str, ...]
     voice: str | None
-    rate: int
+    wpm: int  # speech, words per minute
     speech_gain: float
     beep_gain: float
     move_count: int

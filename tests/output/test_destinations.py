@@ -157,7 +157,7 @@ def test_a_link_that_appears_during_the_write_is_not_replaced(tmp_path: Path) ->
 def tiny_timeline(rate: int = 8000) -> Timeline:
     return Timeline(
         title="Tiny", sample_rate=rate, duration=rate, events=(), phases=(), warnings=(),
-        voice=None, rate=170, speech_gain=1.0, beep_gain=0.6, move_count=0, summary="",
+        voice=None, wpm=170, speech_gain=1.0, beep_gain=0.6, move_count=0, summary="",
     )
 
 

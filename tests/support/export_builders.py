@@ -83,7 +83,7 @@ class Builder:
         return Timeline(
             title=title, sample_rate=self.rate, duration=duration,
             events=tuple(sorted(self.events, key=lambda event: event.start)),
-            phases=tuple(self.phases), warnings=(), voice=None, rate=170, speech_gain=1.0,
+            phases=tuple(self.phases), warnings=(), voice=None, wpm=170, speech_gain=1.0,
             beep_gain=0.6, move_count=len(moves), summary=f"{len(moves)} moves",
         )
 

@@ -66,7 +66,7 @@ def hand_timeline() -> Timeline:
         phases=tuple(phases),
         warnings=(),
         voice=None,
-        rate=170,
+        wpm=170,
         speech_gain=1.0,
         beep_gain=0.6,
         move_count=2,

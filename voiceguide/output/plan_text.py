@@ -16,7 +16,7 @@ def plan_dict(timeline: Timeline) -> dict[str, Any]:
         "sample_rate": timeline.sample_rate,
         "duration": seconds(timeline.duration),
         "voice": timeline.voice,
-        "rate": timeline.rate,
+        "rate": timeline.wpm,
         "warnings": list(timeline.warnings),
         "events": [
             {
@@ -61,7 +61,7 @@ def plan_table(timeline: Timeline) -> str:
     rate = timeline.sample_rate
     length = format_clock(timeline.duration / rate)
     voice = timeline.voice or "engine default"
-    lines = [f"{timeline.title}: {length}, voice {voice}, {timeline.rate} words per minute"]
+    lines = [f"{timeline.title}: {length}, voice {voice}, {timeline.wpm} words per minute"]
     events = iter(timeline.events)
     pending: Event | None = next(events, None)
     for phase in timeline.phases:

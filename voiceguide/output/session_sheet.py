@@ -117,7 +117,7 @@ def _header(routine: Routine, timeline: Timeline) -> str:
         ("Moves", f"{len(routine.moves)}{rounds}"),
         ("Work", f"{clock(totals.work)} ({_percent(totals.work, timeline.duration)})"),
         ("Rests and get-ready", f"{clock(totals.windows)}"),
-        ("Voice", f"{timeline.voice or 'engine default'}, {timeline.rate} words a minute"),
+        ("Voice", f"{timeline.voice or 'engine default'}, {timeline.wpm} words a minute"),
         ("Sounds", f"{totals.speech} spoken, {totals.beeps} beeps"),
     ]
     if routine.equipment:

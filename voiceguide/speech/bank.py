@@ -46,7 +46,7 @@ class SpeechEngine(Protocol):
     def voices(self) -> list[VoiceInfo]: ...
 
     def synthesize(
-        self, texts: Sequence[str], voice_id: str | None, rate: int
+        self, texts: Sequence[str], voice_id: str | None, wpm: int
     ) -> Iterable[tuple[Int16Array, int]]:
         """int16 mono samples (untrimmed is fine) and their sample rate, one per text, in order.
 
@@ -67,7 +67,7 @@ class FakeEngine:
     """Deterministic and fast, no audio libraries: for unit tests.
 
     A clip is 50 ms of silence, a tone (pitch from the text, so clips differ) lasting one word
-    per 6 characters at `rate` words per minute, then 80 ms of silence; 22,050 Hz.
+    per 6 characters at `wpm` words per minute, then 80 ms of silence; 22,050 Hz.
     """
 
     key = "fake"
@@ -89,21 +89,21 @@ class FakeEngine:
     def voices(self) -> list[VoiceInfo]:
         return list(self._voices)
 
-    def speech_seconds(self, text: str, rate: int) -> float:
+    def speech_seconds(self, text: str, wpm: int) -> float:
         words = max(1.0, len(text.strip()) / 6)
-        return words * 60.0 / rate
+        return words * 60.0 / wpm
 
     def synthesize(
-        self, texts: Sequence[str], voice_id: str | None, rate: int
+        self, texts: Sequence[str], voice_id: str | None, wpm: int
     ) -> list[tuple[Int16Array, int]]:
         if voice_id is not None and voice_id not in {v.id for v in self._voices}:
             raise VoiceError(f'the fake engine has no voice "{voice_id}"')
         self.batches.append(list(texts))
-        return [(self._clip(text, voice_id, rate), self.sample_rate) for text in texts]
+        return [(self._clip(text, voice_id, wpm), self.sample_rate) for text in texts]
 
-    def _clip(self, text: str, voice_id: str | None, rate: int) -> Int16Array:
+    def _clip(self, text: str, voice_id: str | None, wpm: int) -> Int16Array:
         sr = self.sample_rate
-        frames = round(self.speech_seconds(text, rate) * sr)
+        frames = round(self.speech_seconds(text, wpm) * sr)
         seed = zlib.crc32(f"{voice_id}|{text}".encode())
         pitch = 120.0 + seed % 200
         t = np.arange(frames) / sr
@@ -121,13 +121,13 @@ class SpeechBank:
         self,
         engine: SpeechEngine,
         voice: VoiceInfo | None,
-        rate: int,
+        wpm: int,
         sample_rate: int,
         cache: ClipCache | None,
     ) -> None:
         self.engine = engine
         self.voice = voice
-        self.rate = rate
+        self.wpm = wpm
         self.sample_rate = sample_rate
         self.cache = cache
         self.voice_label = voice.name if voice is not None else "default"
@@ -139,7 +139,7 @@ class SpeechBank:
         return self.voice.id if self.voice is not None else None
 
     def _key(self, text: str) -> str:
-        return clip_key(self.engine.key, self._voice_id, self.rate, text)
+        return clip_key(self.engine.key, self._voice_id, self.wpm, text)
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Load or synthesize every text not yet here; all missing ones in one engine batch."""
@@ -157,7 +157,7 @@ class SpeechBank:
                 missing.append(text)
         if not missing:
             return
-        made = self.engine.synthesize(missing, self._voice_id, self.rate)
+        made = self.engine.synthesize(missing, self._voice_id, self.wpm)
         clips = _one_at_a_time(made)
         try:
             for count, text in enumerate(missing):

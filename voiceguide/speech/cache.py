@@ -1,4 +1,4 @@
-"""The on-disk cache of trimmed speech clips, one file per (engine, voice, rate, text).
+"""The on-disk cache of trimmed speech clips, one file per (engine, voice, words per minute, text).
 
 An entry is a small header, int16 samples at the engine's rate, and a checksum over both. Writes
 go to a file in the same folder that is renamed into place (os.replace), so a reader, or a
@@ -46,9 +46,9 @@ _READ_FLAGS = (
 )
 
 
-def clip_key(engine_key: str, voice_id: str | None, rate: int, text: str) -> str:
+def clip_key(engine_key: str, voice_id: str | None, wpm: int, text: str) -> str:
     """A stable file name for one clip: a hash of everything that shapes its samples."""
-    fields = [FORMAT_VERSION, engine_key, voice_id or "", rate, text]
+    fields = [FORMAT_VERSION, engine_key, voice_id or "", wpm, text]
     encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

@@ -66,16 +66,16 @@ class Pyttsx3Engine:
         return list(self._voices)
 
     def synthesize(
-        self, texts: Sequence[str], voice_id: str | None, rate: int
+        self, texts: Sequence[str], voice_id: str | None, wpm: int
     ) -> Iterator[tuple[Int16Array, int]]:
         """Each clip as soon as it is made, in text order (the worker starts on the first next()).
 
         A caller that stops early should close() the iterator: that stops the worker at once.
         """
-        return self._clips(list(texts), voice_id, rate)
+        return self._clips(list(texts), voice_id, wpm)
 
     def _clips(
-        self, texts: list[str], voice_id: str | None, rate: int
+        self, texts: list[str], voice_id: str | None, wpm: int
     ) -> Iterator[tuple[Int16Array, int]]:
         if not texts:
             return
@@ -84,7 +84,7 @@ class Pyttsx3Engine:
             "driver": self.driver,
             "texts": texts,
             "voice": voice_id,
-            "rate": rate,
+            "rate": wpm,
             "parallel": self.parallel,
         }
         with _scratch_folder(self.driver) as folder:
