@@ -78,7 +78,7 @@ def _reference(timeline: Timeline) -> npt.NDArray[np.int16]:
             assert event.text is not None
             clip, gain = _noise(event.text), timeline.speech_gain
         else:
-            clip, gain = _noise(event.cue), timeline.beep_gain
+            clip, gain = _noise(event.role), timeline.beep_gain
         fitted = np.zeros(event.end - event.start, dtype=np.float32)
         usable = min(len(clip), len(fitted))
         fitted[:usable] = clip[:usable]

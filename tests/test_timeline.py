@@ -61,7 +61,7 @@ def test_first_window_is_announcement_plus_get_ready() -> None:
         "Lie on your side.",
     ]
     assert window.end - speech[-1].end == 5 * RATE  # get_ready
-    ticks = [e.start for e in announce if e.cue == "tick"]
+    ticks = [e.start for e in announce if e.role == "tick"]
     assert ticks == [window.end - 3 * RATE, window.end - 2 * RATE, window.end - RATE]
 
 
@@ -73,7 +73,7 @@ def test_work_phase_lasts_exactly_its_duration_between_go_and_end_onsets() -> No
     for phase in (first, second):
         go = [e for e in timeline.events if e.start == phase.start and e.kind == "beep"]
         end = [e for e in timeline.events if e.start == phase.end and e.kind == "beep"]
-        assert [e.cue for e in go] == ["go"] and [e.cue for e in end] == ["end"]
+        assert [e.role for e in go] == ["go"] and [e.role for e in end] == ["end"]
 
 
 def test_timed_phase_final_countdown_halfway_and_cues() -> None:
@@ -81,10 +81,10 @@ def test_timed_phase_final_countdown_halfway_and_cues() -> None:
     timeline = build(routine(hold))
     (work,) = works(timeline)
     inside = [e for e in timeline.events if work.start <= e.start < work.end]
-    at = {(e.cue, e.text): (e.start - work.start) / RATE for e in inside}
+    at = {(e.role, e.text): (e.start - work.start) / RATE for e in inside}
     assert at[("halfway", "Halfway.")] == 15.0
     assert at[("cue", "Keep the hips level.")] == 20.0
-    ticks = sorted((e.start - work.start) / RATE for e in inside if e.cue == "tick")
+    ticks = sorted((e.start - work.start) / RATE for e in inside if e.role == "tick")
     assert ticks == [27.0, 28.0, 29.0]
 
 
@@ -97,10 +97,10 @@ def test_rep_phase_counts_every_rep_and_ticks_each_later_tempo_phase() -> None:
     timeline = build(routine(move(reps=3, tempo=(2.0, 1.0, 2.0))))
     (work,) = works(timeline)
     inside = [e for e in timeline.events if work.start <= e.start < work.end]
-    counts = [(e.text, e.start - work.start) for e in inside if e.cue == "count"]
+    counts = [(e.text, e.start - work.start) for e in inside if e.role == "count"]
     go_end = SOUNDS["go"] + round(0.3 * RATE)
     assert counts == [("1", go_end), ("2", 5 * RATE), ("3", 10 * RATE)]
-    ticks = [(e.start - work.start) / RATE for e in inside if e.cue == "rep"]
+    ticks = [(e.start - work.start) / RATE for e in inside if e.role == "rep"]
     assert ticks == [2.0, 3.0, 7.0, 8.0, 12.0, 13.0]
 
 
@@ -186,7 +186,7 @@ def test_speech_that_does_not_fit_is_dropped_with_a_warning_lowest_priority_firs
 def test_outro_done_sound_and_a_second_of_silence() -> None:
     timeline = build(routine(move(), outro="Well done, runner."))
     last = timeline.events[-1]
-    assert last.cue == "done"
+    assert last.role == "done"
     assert timeline.duration == last.end + RATE
     assert timeline.events[-2].text == "Well done, runner."
     assert timeline.phases[-1].kind == "outro"
@@ -235,7 +235,7 @@ def test_about_one_minute_is_said_in_the_singular_and_can_be_overridden() -> Non
 def test_a_long_gap_is_fine_when_no_ticks_come_a_second_apart() -> None:
     quiet = Settings(gap=1.5, countdown=0, final_countdown=0)
     timeline = build(routine(move(duration=30.0), settings=quiet))
-    assert not [event for event in timeline.events if event.cue == "tick"]
+    assert not [event for event in timeline.events if event.role == "tick"]
     # a final countdown is no matter for reps, which have none
     reps_only = Settings(gap=0.95, countdown=0, final_countdown=3)
     build(routine(move(reps=4, tempo=(3.0,)), settings=reps_only))

@@ -102,7 +102,7 @@ def test_each_work_phase_lasts_exactly_its_duration(r: Routine) -> None:
     slots = work_slots(r)
     phases = [phase for phase in timeline.phases if phase.kind == "work"]
     assert len(phases) == len(slots)
-    starts = {(e.start, e.cue) for e in timeline.events}
+    starts = {(e.start, e.role) for e in timeline.events}
     for slot, phase in zip(slots, phases, strict=True):
         assert phase.end - phase.start == to_frames(slot.move.work_seconds, RATE)
         assert (phase.start, "go") in starts and (phase.end, "end") in starts
@@ -121,7 +121,7 @@ def test_no_two_sounds_overlap_and_the_gap_holds(r: Routine) -> None:
             assert event.text is not None
             assert event.end - event.start == fake_measure(event.text)
         else:
-            assert event.end - event.start == SOUNDS[event.cue]
+            assert event.end - event.start == SOUNDS[event.role]
 
 
 @common

@@ -100,10 +100,10 @@ def _prepare(event: Event, timeline: Timeline, clips: ClipSource) -> _Playing:
             raise ValueError(f"speech event at frame {event.start} has no text")
         clip, gain = clips.speech(event.text), timeline.speech_gain
     else:
-        clip, gain = clips.sound(event.cue), timeline.beep_gain
+        clip, gain = clips.sound(event.role), timeline.beep_gain
     samples = np.asarray(clip, dtype=np.float32)
     if samples.ndim != 1:
-        raise ValueError(f"clip for {event.cue!r} must be mono (1-D), not shape {samples.shape}")
+        raise ValueError(f"clip for {event.role!r} must be mono (1-D), not shape {samples.shape}")
     # a view, not a copy: frames past the clip's end are simply not mixed (silence)
     return _Playing(event.start, event.end, samples[: event.end - event.start], np.float32(gain))
 

@@ -29,7 +29,7 @@ from voiceguide.work_order import (
 
 # text -> length in frames at the session rate, measured from the real (trimmed) clip
 MeasureSpeech = Callable[[str], int]
-# cue sound name (tick, go, end, rep, done) -> length in frames at the session rate
+# sound name (tick, go, end, rep, done) -> length in frames at the session rate
 SoundLengths = Mapping[str, int]
 
 
@@ -114,25 +114,25 @@ class _Sequencer:
 
     # -- placing sounds one after another --------------------------------------------------
 
-    def say(self, at: int, cue: str, text: str, slot: WorkSlot | None) -> int:
+    def say(self, at: int, role: str, text: str, slot: WorkSlot | None) -> int:
         """Speech at `at`; returns the frame where the next sound may start."""
         end = at + self.measure(text)
-        self.events.append(self._event(at, end, "speech", cue, text, slot))
+        self.events.append(self._event(at, end, "speech", role, text, slot))
         return end + self.gap
 
-    def beep(self, at: int, cue: str, slot: WorkSlot | None) -> int:
-        end = at + self.sounds[cue]
-        self.events.append(self._event(at, end, "beep", cue, None, slot))
+    def beep(self, at: int, sound: str, slot: WorkSlot | None) -> int:
+        end = at + self.sounds[sound]
+        self.events.append(self._event(at, end, "beep", sound, None, slot))
         return end + self.gap
 
     @staticmethod
     def _event(
-        start: int, end: int, kind: EventKind, cue: str, text: str | None, slot: WorkSlot | None
+        start: int, end: int, kind: EventKind, role: str, text: str | None, slot: WorkSlot | None
     ) -> Event:
         if slot is None:
-            return Event(start, end, kind, cue, text)
+            return Event(start, end, kind, role, text)
         return Event(
-            start, end, kind, cue, text, slot.move.name, slot.set, slot.side, slot.move.number
+            start, end, kind, role, text, slot.move.name, slot.set, slot.side, slot.move.number
         )
 
     def phase(self, start: int, end: int, kind: PhaseKind, slot: WorkSlot | None) -> None:
@@ -151,8 +151,8 @@ class _Sequencer:
 
     def run(self) -> _Sequencer:
         cursor = self.frames(self.settings.lead_in)
-        for cue, text in intro_texts(self.routine, self.minutes):
-            cursor = self.say(cursor, cue, text, None)
+        for role, text in intro_texts(self.routine, self.minutes):
+            cursor = self.say(cursor, role, text, None)
         self.phase(0, cursor, "intro", None)
         before: WorkSlot | None = None
         for slot in work_slots(self.routine):
@@ -169,8 +169,8 @@ class _Sequencer:
         if before is not None:
             cursor = self.beep(start, "end", before)
         level = transition(before, slot)
-        for cue, text in announcement(self.routine, level, slot):
-            cursor = self.say(cursor, cue, text, slot)
+        for role, text in announcement(self.routine, level, slot):
+            cursor = self.say(cursor, role, text, slot)
         last_sound_end = cursor - self.gap
         countdown = self.settings.countdown
         needed = max(
@@ -215,8 +215,8 @@ class _Sequencer:
             self._rep_ticks(go, slot, placed)
         else:
             self._final_countdown(go, end, slot, placed)
-        for nominal, cue, text in self._work_speech(go, slot):
-            self._fit_speech(nominal, cue, text, slot, placed, go, end)
+        for nominal, role, text in self._work_speech(go, slot):
+            self._fit_speech(nominal, role, text, slot, placed, go, end)
         self.phase(go, end, "work", slot)
         return end
 
@@ -262,7 +262,7 @@ class _Sequencer:
         return speech
 
     def _fit_speech(
-        self, nominal: int, cue: str, text: str, slot: WorkSlot, placed: Placement, go: int,
+        self, nominal: int, role: str, text: str, slot: WorkSlot, placed: Placement, go: int,
         end: int,
     ) -> None:
         length = self.measure(text)
@@ -278,7 +278,7 @@ class _Sequencer:
             )
             return
         placed.add(at, at + length)
-        self.say(at, cue, text, slot)
+        self.say(at, role, text, slot)
 
     def _outro(self, end: int, last: WorkSlot) -> None:
         cursor = self.beep(end, "end", last)

@@ -19,12 +19,15 @@ PhaseKind = Literal["intro", "window", "work", "outro"]
 
 @dataclass(frozen=True)
 class Event:
-    """One sound: speech (text) or a beep (cue names the sound), frames [start, end)."""
+    """One sound, frames [start, end): speech (its text) or a beep. `role` says what it is for:
+    for speech "title", "announce", "rest", "switch", "count", "halfway", "cue" (a line the
+    script gives under `cues`) or "outro"; for a beep the sound it plays ("tick", "go", "end",
+    "rep", "done"). plan --json calls it "cue", as the format has always done."""
 
     start: int
     end: int
     kind: EventKind
-    cue: str
+    role: str
     text: str | None
     move: str | None = None
     set: int | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from voiceguide.script.model import Move, Phrases, Routine
 from voiceguide.work_order import Level, WorkSlot
 
-# (cue, text): what is said and the role it plays in the plan ("title", "announce", ...)
+# (role, text): what is said and the role it plays in the plan ("title", "announce", ...)
 Said = tuple[str, str]
 
 

@@ -62,7 +62,7 @@ class Builder:
                     for side in spec.sides:
                         where = Where(spec.name, set_number, side, number)
                         start = self.cursor
-                        if self.events[-1].cue == "go":  # the last work phase ends here
+                        if self.events[-1].role == "go":  # the last work phase ends here
                             self.sound(start, "beep", "end", None, 0.2, where)
                         self.sound(start + self.frames(0.5), "speech", "announce",
                                    f"{spec.name}, set {set_number}", 1.0, where)

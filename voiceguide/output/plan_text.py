@@ -23,7 +23,7 @@ def plan_dict(timeline: Timeline) -> dict[str, Any]:
                 "start": seconds(event.start),
                 "end": seconds(event.end),
                 "kind": event.kind,
-                "cue": event.cue,
+                "cue": event.role,
                 "text": event.text,
                 "move": event.move,
                 "set": event.set,
@@ -93,5 +93,5 @@ def _where(phase: Phase, rate: int) -> str:
 
 def _what(event: Event) -> str:
     if event.kind == "beep":
-        return f"[{event.cue}]"
+        return f"[{event.role}]"
     return f'"{event.text}"'

@@ -317,7 +317,7 @@ def _phase_tip(phase: Phase, rate: int) -> str:
 
 
 def _event_text(event: Event) -> str:
-    return f'"{event.text}"' if event.kind == "speech" else f"[{event.cue}]"
+    return f'"{event.text}"' if event.kind == "speech" else f"[{event.role}]"
 
 
 def _clock_of(timeline: Timeline) -> Callable[[int], str]:
