@@ -17,22 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.export_helpers import SHORT_ROUTINE
 from voiceguide.speech.cache import ENTRY_LIMIT, ClipCache, default_cache_folder
 
 PYTHON = sys.executable
 KEY = "c" * 64
-ROUTINE = """\
-title = "Short"
-[settings]
-rest_between_moves = "15s"
-[[move]]
-name = "Clamshell"
-hold = "20s"
-[[move]]
-name = "Bridge"
-reps = 3
-tempo = 3
-"""
+ROUTINE = SHORT_ROUTINE
 
 
 def clip(frames: int = 4000) -> np.ndarray:
