@@ -79,7 +79,7 @@ def test_hip_routine_plan_follows_the_physiotherapists_sheet() -> None:
         "One set of 30 seconds, each side.",
         "Loop the band just above your knees. Stand tall, and press the working foot back "
         "against the wall behind you.",
-        "Left side.",
+        "Left leg.",
     ]
     assert "Turn around. Other foot against the wall." in said
     assert "Keep the hips level." in said

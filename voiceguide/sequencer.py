@@ -15,12 +15,13 @@ from voiceguide.errors import ScriptError
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
-from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
+from voiceguide.timeline import Event, EventKind, Hold, Phase, PhaseKind, Timeline
 from voiceguide.units import format_clock, format_length, to_frames
-from voiceguide.wording import announcement, intro_texts
+from voiceguide.wording import announcement, intro_texts, prepare_reminder, prepare_texts
 from voiceguide.work_order import (
     Level,
     WorkSlot,
+    prepare_seconds,
     rep_tick_offsets,
     rest_seconds,
     transition,
@@ -81,6 +82,7 @@ def build_timeline(
         beep_gain=routine.settings.beep_volume,
         move_count=len(routine.moves),
         summary=_summary_line(routine, sequence.duration / sample_rate),
+        holds=tuple(sequence.holds),
     )
 
 
@@ -107,6 +109,7 @@ class _Sequencer:
         self.phases: list[Phase] = []
         self.warnings: list[str] = []
         self.grown: list[str] = []
+        self.holds: list[Hold] = []
         self.duration = 0
 
     def frames(self, seconds: float) -> int:
@@ -169,7 +172,14 @@ class _Sequencer:
         if before is not None:
             cursor = self.beep(start, "end", before)
         level = transition(before, slot)
-        for role, text in announcement(self.routine, level, slot):
+        texts = announcement(self.routine, level, slot, before)
+        prepared = None
+        if prepare_seconds(level, slot) > 0:
+            if texts[0][0] == "rest":
+                cursor = self.say(cursor, *texts.pop(0), slot)
+            prepared = (cursor, self._prepare(cursor, slot))
+            cursor = prepared[1]
+        for role, text in texts:
             cursor = self.say(cursor, role, text, slot)
         last_sound_end = cursor - self.gap
         countdown = self.settings.countdown
@@ -179,13 +189,32 @@ class _Sequencer:
             last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
         ) - start
         rest = self.frames(rest_seconds(self.routine, level, before, slot))
-        if before is not None and needed > rest:
+        # a prepare time is asked for on top of the announcement: the rest does not grow then
+        if before is not None and needed > rest and prepared is None:
             self._rest_grew(level, slot, needed - rest)
         go = start + max(rest, needed)
         for remaining in range(countdown, 0, -1):
             self.beep(go - self.frames(remaining), "tick", slot)
+        if prepared is not None and slot.move.wait:
+            self.holds.append(Hold(prepared[0], prepared[1], min(cursor, go)))
         self.phase(start, go, "window", slot)
         return go
+
+    def _prepare(self, start: int, slot: WorkSlot) -> int:
+        """The move's prepare time from `start`, with its words at the start and a reminder
+        shortly before its end; returns where the announcement may start."""
+        cursor = start
+        for role, text in prepare_texts(self.routine, slot.move):
+            cursor = self.say(cursor, role, text, slot)
+        end = start + self.frames(slot.move.prepare)
+        reminder = prepare_reminder(self.routine, slot.move)
+        if reminder is not None:
+            before, text = reminder
+            at = end - self.frames(before)
+            # no room after the words (a short prepare with long words): it is left out
+            if at >= cursor:
+                cursor = self.say(at, "prepare", text, slot)
+        return max(cursor, end)
 
     def _rest_grew(self, level: Level, slot: WorkSlot, frames: int) -> None:
         where = {
@@ -211,11 +240,19 @@ class _Sequencer:
         self.beep(go, "go", slot)
         # the end beep of this phase is fixed too: nothing may run into it
         placed.add(end, end + self.sounds["end"])
+        speech = self._work_speech(go, slot)
         if move.kind == "reps":
+            # every rep is counted: the counts come before the soft tempo ticks, which give
+            # way to them (a count that still does not fit refuses the script)
+            counts = [item for item in speech if item[1] == "count"]
+            speech = speech[len(counts):]
+            for nominal, role, text in counts:
+                if not self._fit_speech(nominal, role, text, slot, placed, go, end):
+                    self._count_does_not_fit(slot, text)
             self._rep_ticks(go, slot, placed)
         else:
             self._final_countdown(go, end, slot, placed)
-        for nominal, role, text in self._work_speech(go, slot):
+        for nominal, role, text in speech:
             self._fit_speech(nominal, role, text, slot, placed, go, end)
         self.phase(go, end, "work", slot)
         return end
@@ -261,10 +298,19 @@ class _Sequencer:
             speech.append((go + self.frames(seconds / 2), "halfway", self.phrases.halfway))
         return speech
 
+    def _count_does_not_fit(self, slot: WorkSlot, count: str) -> None:
+        move = slot.move
+        raise ScriptError(
+            f"{self.routine.file_label}: {move.label()}: the count of rep {count} does not fit "
+            f"in its rep of {move.rep_seconds:g} s at this speech rate: make the tempo slower "
+            f"(e.g. tempo = {_slower_tempo(move)}), or set count_reps = false"
+        )
+
     def _fit_speech(
         self, nominal: int, role: str, text: str, slot: WorkSlot, placed: Placement, go: int,
         end: int,
-    ) -> None:
+    ) -> bool:
+        """Speech inside a work phase near `nominal`; False (with a warning) when dropped."""
         length = self.measure(text)
         # it must also end a gap before the end beep: with a small gap, slipping past the end
         # beep would put it outside the phase, over the next announcement (found by fuzzing)
@@ -276,9 +322,10 @@ class _Sequencer:
                 f"{(nominal - go) / self.sample_rate:.1f} s into the work phase is dropped: "
                 "no room between the beeps and other speech"
             )
-            return
+            return False
         placed.add(at, at + length)
         self.say(at, role, text, slot)
+        return True
 
     def _outro(self, end: int, last: WorkSlot) -> None:
         cursor = self.beep(end, "end", last)
@@ -311,6 +358,14 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> N
                 f"not longer than the go beep and the gap after it "
                 f"({(sounds['go'] + gap) / sample_rate:.2f} s); make it longer"
             )
+
+
+def _slower_tempo(move: Move) -> str:
+    """A tempo one second longer per rep, written as the script wrote its tempo."""
+    assert move.tempo is not None
+    if len(move.tempo) == 1:
+        return f"{move.tempo[0] + 1:g}"
+    return '"' + "-".join(f"{seconds:g}" for seconds in (move.tempo[0] + 1, *move.tempo[1:])) + '"'
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:
