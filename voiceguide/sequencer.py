@@ -201,12 +201,12 @@ class _Sequencer:
         return go
 
     def _prepare(self, start: int, slot: WorkSlot) -> int:
-        """The move's prepare time from `start`, with its words at the start and a reminder
+        """The move's prepare time after its words ("Take 30 seconds."), with a reminder
         shortly before its end; returns where the announcement may start."""
         cursor = start
         for role, text in prepare_texts(self.routine, slot.move):
             cursor = self.say(cursor, role, text, slot)
-        end = start + self.frames(slot.move.prepare)
+        end = cursor - self.gap + self.frames(slot.move.prepare)
         reminder = prepare_reminder(self.routine, slot.move)
         if reminder is not None:
             before, text = reminder

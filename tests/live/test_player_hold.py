@@ -150,3 +150,26 @@ def test_without_holds_the_session_plays_as_before() -> None:
         clock=clock,
     ).run()
     assert np.array_equal(heard(sink), frames_pcm(0, timeline.duration))
+
+
+def test_with_no_keys_to_press_it_plays_as_exported_and_never_holds() -> None:
+    # `voiceguide play` with stdin not a terminal: nobody could press space
+    from voiceguide.live.keys import NoKeys
+
+    timeline = held_timeline()
+    clock = FakeClock()
+
+    class NoKeysOnTheFakeClock(NoKeys):
+        def read(self, timeout: float) -> str | None:
+            clock.now += max(timeout, 0.0)
+            return None
+
+    sink = RecordingSink(clock)
+    view = RecordingView()
+    player = Player(
+        timeline, sink, render_from(timeline),  # type: ignore[arg-type]
+        keys=NoKeysOnTheFakeClock(), view=view, clock=clock,
+    )
+    result = player.run()
+    assert result.finished and not any(snap.waiting for snap in view.snapshots)
+    assert np.array_equal(heard(sink), frames_pcm(0, timeline.duration))

@@ -99,6 +99,9 @@ class Player:
         self._stall = stall_timeout
         self._cuts = timeline.silent_cuts()  # where stretches may be cut
         self._run_end = timeline.duration  # where the continuous run now playing stops
+        # with no keys to press space on (no terminal), a hold would never end: the session
+        # plays as exported, with the prepare time
+        self._holds = () if isinstance(self._keys, NoKeys) else timeline.holds
         self._work = [
             (index, phase.start, phase.end)
             for index, phase in enumerate(timeline.phases)
@@ -191,7 +194,7 @@ class Player:
                 if end >= duration:
                     return duration
                 # the run stopped where live play parts from the export (a `wait` move)
-                hold = next(hold for hold in timeline.holds if end in (hold.skip_from, hold.at))
+                hold = next(hold for hold in self._holds if end in (hold.skip_from, hold.at))
                 if end == hold.skip_from:
                     self._begin(hold.skip_to)  # the export's prepare time: live play holds
                 else:
@@ -263,7 +266,7 @@ class Player:
     def _past_skips(self, start: int) -> int:
         """A start inside the prepare time of a `wait` move moves to its end: live play holds
         instead."""
-        for hold in self.timeline.holds:
+        for hold in self._holds:
             if hold.skip_from <= start < hold.skip_to:
                 return hold.skip_to
         return start
@@ -271,7 +274,7 @@ class Player:
     def _stop_after(self, start: int) -> int:
         """Where a run from `start` stops: the next place live play parts from the export (a
         prepare time to leave out, a hold), or the end."""
-        marks = [mark for hold in self.timeline.holds for mark in (hold.skip_from, hold.at)]
+        marks = [mark for hold in self._holds for mark in (hold.skip_from, hold.at)]
         return min([mark for mark in marks if mark > start], default=self.timeline.duration)
 
     def _join_time(self) -> float:
