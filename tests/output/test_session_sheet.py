@@ -160,9 +160,9 @@ def test_plan_html_renders_in_chromium_with_the_timeline_in_proportion(tmp_path:
     assert "Wall lunge with foam roller" in sheet.read_text()
 
     _chromium_run(tmp_path, sheet, f"--screenshot={tmp_path / 'shot.png'}",
-                  "--window-size=1200,1800")
+                  "--window-size=1200,2400")
     pixels = _pixels(tmp_path / "shot.png")
-    assert pixels.shape == (1800, 1200, 3)
+    assert pixels.shape == (2400, 1200, 3)
     white = int(np.all(pixels == 255, axis=2).sum())
     assert white < 0.8 * pixels.shape[0] * pixels.shape[1], "the page looks blank"
     counts = {colour: _count(pixels, colour) for colour in
