@@ -38,7 +38,7 @@ CALIBRATION_TEXT = (
     "Stand tall, hold on to a chair, and swing one leg forward and back.",
     "Keep the hips level and breathe out as you lift.",
 )
-CALIBRATED_WPM = 171.0  # at length_scale 1, voice en_US-joe-medium, noise off
+CALIBRATED_WPM = 245.8  # at length_scale 1, voice en_US-joe-medium, noise off
 
 # Noise off is part of what a clip is: a cache entry says so in its key
 _KEY_VERSION = "quiet1"
@@ -50,7 +50,12 @@ def length_scale(voice: PiperVoiceFile, wpm: int) -> float:
 
 
 def default_layout(cores: int) -> tuple[int, int]:
-    """(worker processes, runtime threads each) for a machine with `cores` cores."""
+    """(worker processes, runtime threads each) for a machine with `cores` cores.
+
+    One thread each, always: it measured faster than one worker with a thread per core
+    (BENCHMARKS.md), and the runtime's sums come out differently in the last bits with another
+    thread count, so one thread keeps a clip the same on a machine with more or fewer cores.
+    """
     return max(1, cores), 1
 
 
@@ -66,10 +71,11 @@ class PiperEngine:
     ) -> None:
         self.voice = voice
         self.info = voice.info()
-        self.key = f"piper-{voice.fingerprint}-{_KEY_VERSION}"
         default_workers, default_threads = default_layout(os.cpu_count() or 1)
         self.workers = workers or default_workers
         self.threads = threads or default_threads
+        # the thread count shapes the samples' last bits (see default_layout)
+        self.key = f"piper-{voice.fingerprint}-{_KEY_VERSION}-t{self.threads}"
         self.command = [sys.executable, "-m", "voiceguide.speech.piper_worker"]
         # start covers the interpreter, onnxruntime and the model loading on a busy machine
         self.start_timeout = start_timeout
@@ -88,9 +94,13 @@ class PiperEngine:
         """
         if voice_id is not None and voice_id != self.info.id:
             raise VoiceError(f'this Piper engine speaks "{self.info.id}", not "{voice_id}"')
-        return self._clips(list(texts), wpm)
+        return self.clips_at(texts, length_scale(self.voice, wpm))
 
-    def _clips(self, texts: list[str], wpm: int) -> Iterator[tuple[Int16Array, int]]:
+    def clips_at(self, texts: Sequence[str], scale: float) -> Iterator[tuple[Int16Array, int]]:
+        """synthesize() at Piper's own length_scale (for calibration and benchmarks)."""
+        return self._clips(list(texts), scale)
+
+    def _clips(self, texts: list[str], scale: float) -> Iterator[tuple[Int16Array, int]]:
         if not texts:
             return
         shares = share_out(texts, min(self.workers, len(texts)))
@@ -98,7 +108,7 @@ class PiperEngine:
         with contextlib.ExitStack() as stack:  # every worker closed (killed) however this ends
             workers = [stack.enter_context(WorkerProcess(self.command)) for _ in shares]
             for worker, share in zip(workers, shares, strict=True):
-                worker.send(self._request(texts, share, wpm))
+                worker.send(self._request(texts, share, scale))
             for worker in workers:
                 worker.expect("ready", self.start_timeout, "to load the Piper voice")
             for index, text in enumerate(texts):
@@ -108,12 +118,12 @@ class PiperEngine:
                     raise VoiceError("the Piper worker answered out of order")
                 yield _clip(answer)
 
-    def _request(self, texts: list[str], share: list[int], wpm: int) -> dict[str, Any]:
+    def _request(self, texts: list[str], share: list[int], scale: float) -> dict[str, Any]:
         return {
             "model": str(self.voice.model),
             "config": str(self.voice.config),
             "texts": [[index, texts[index]] for index in share],
-            "length_scale": length_scale(self.voice, wpm),
+            "length_scale": scale,
             "threads": self.threads,
         }
 

@@ -74,6 +74,9 @@ def _load(request: dict[str, Any]) -> Any:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = int(request["threads"])
     options.inter_op_num_threads = 1
+    # threads that wait rather than spin: on a busy machine spinning threads take the cores the
+    # other workers need
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     with open(request["config"], encoding="utf-8") as stream:
         config = PiperConfig.from_dict(json.load(stream))
     session = onnxruntime.InferenceSession(
