@@ -18,6 +18,7 @@ worker processes. The median of RUNS runs is given.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -56,32 +57,43 @@ class Recording:
         return self.engine.synthesize(texts, voice_id, wpm)
 
 
-def cold_load(workers: int, threads: int) -> tuple[float, list[str], voiceguide.Session]:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that were waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cold_load(
+    workers: int, threads: int
+) -> tuple[tuple[float, float], list[str], voiceguide.Session]:
     engine = Recording(PiperEngine(find_voice(SPEC), workers=workers, threads=threads))
     with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
+        cpu, started = cpu_seconds(), time.perf_counter()
         session = voiceguide.load(ROUTINE, voice=SPEC, engine=engine, cache=ClipCache(Path(folder)))
-        return time.perf_counter() - started, engine.texts, session
+        seconds = time.perf_counter() - started, cpu_seconds() - cpu
+        return seconds, engine.texts, session
 
 
-def piper_alone(texts: Sequence[str], scale: float) -> float:
+def piper_alone(texts: Sequence[str], scale: float) -> tuple[float, float]:
     from piper import PiperVoice, SynthesisConfig
 
     voice = find_voice(SPEC)
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     piper = PiperVoice.load(voice.model, config_path=voice.config)
     settings = SynthesisConfig(length_scale=scale)
     for text in texts:
         for _chunk in piper.synthesize(text, settings):
             pass
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def main() -> None:
     cores = os.cpu_count() or 1
     layouts = {f"{cores} workers x 1 thread": (cores, 1), f"1 worker x {cores} threads": (1, cores)}
-    cold: dict[str, list[float]] = {name: [] for name in layouts}
-    alone: list[float] = []
+    cold: dict[str, list[tuple[float, float]]] = {name: [] for name in layouts}
+    alone: list[tuple[float, float]] = []
     texts: list[str] = []
     session = None
     rate = 0
@@ -93,17 +105,19 @@ def main() -> None:
         rate = session.routine.settings.rate
         alone.append(piper_alone(texts, length_scale(find_voice(SPEC), rate)))
     assert session is not None
-    reference = statistics.median(alone)
-    print(f"{ROUTINE}: {len(texts)} phrases made cold at rate {rate}, {cores} cores; "
-          f"median of {RUNS} runs\n")
-    print("| measure | seconds | vs piper alone | target |")
-    print("|---|---|---|---|")
+    reference = statistics.median(wall for wall, _ in alone)
+    reference_cpu = statistics.median(cpu for _, cpu in alone)
+    print(f"{ROUTINE}: {len(texts)} phrases made cold at rate {rate}, {cores} cores, load "
+          f"average {os.getloadavg()[0]:.1f} at the end; median of {RUNS} runs\n")
+    print("| measure | wall seconds | vs piper alone | CPU seconds | target |")
+    print("|---|---|---|---|---|")
     print(f"| piper library alone, one process, phrases one after another | {reference:.2f} s "
-          "| 1.00x | |")
+          f"| 1.00x | {reference_cpu:.1f} s | |")
     for name, figures in cold.items():
-        median = statistics.median(figures)
+        median = statistics.median(wall for wall, _ in figures)
+        cpu = statistics.median(cpu for _, cpu in figures)
         print(f"| voiceguide cold, {name} | {median:.2f} s | {median / reference:.2f}x "
-              "| at most 0.8x |")
+              f"| {cpu:.1f} s | at most 0.8x |")
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "hip.wav"
         warm = []
@@ -113,11 +127,11 @@ def main() -> None:
             warm.append(time.perf_counter() - started)
     export_seconds = statistics.median(warm)
     print(f"| warm export to WAV ({session.seconds:.0f} s of audio) | {export_seconds:.2f} s "
-          f"| {session.seconds / export_seconds:.0f}x real time | over 1,000x |")
+          f"| {session.seconds / export_seconds:.0f}x real time | | over 1,000x |")
     voice = find_voice(SPEC)
     wpm = words_a_minute(PiperEngine(voice), setup_phrases(ROUTINE), length_scale(voice, 150))
     print(f"| words a minute at rate 150, the routine's setup phrases | {wpm:.1f} wpm | "
-          f"{100 * (wpm / 150 - 1):+.1f} % | 150 +/- 10 % |")
+          f"{100 * (wpm / 150 - 1):+.1f} % | | 150 +/- 10 % |")
 
 
 if __name__ == "__main__":

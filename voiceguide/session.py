@@ -300,8 +300,10 @@ def _prepare(
             rate=wpm if wpm is not None else settings.rate,
         )
         routine = replace(routine, settings=settings)
+    # a voice file named by the script is found beside it, as its sound files are
+    folder = routine.path.parent if voice is None else None
     try:
-        engine, voice_info = engine_and_voice(settings.voice, engine)
+        engine, voice_info = engine_and_voice(settings.voice, engine, folder)
     except UnknownVoiceError as error:
         if voice is not None:  # the caller's voice, not the script's: the script is not to blame
             raise

@@ -111,6 +111,19 @@ def test_a_script_names_the_voice_and_the_command_line_overrides_it(tmp_path: Pa
     assert json.loads(result.stdout)["voice"] == "Piper en_US-joe-medium"
     result = run_cli("plan", "calf.toml", "--json", "--voice", "en-gb", cwd=tmp_path)
     assert "Piper" not in json.loads(result.stdout)["voice"]
+    # a voice file beside the script, named by a path relative to the script's folder
+    model = bundled_model()
+    assert model is not None
+    voices = tmp_path / "routines" / "voices"
+    voices.mkdir(parents=True)
+    (voices / "joe.onnx").symlink_to(model)
+    (voices / "joe.onnx.json").symlink_to(model.with_name(model.name + ".json"))
+    (tmp_path / "routines" / "calf.toml").write_text(
+        SHORT.replace("piper:en_US-joe-medium", "piper:voices/joe.onnx")
+    )
+    result = run_cli("plan", "routines/calf.toml", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["voice"] == "Piper joe"
 
 
 def test_voices_lists_the_piper_voice_with_its_language() -> None:

@@ -87,6 +87,14 @@ def test_a_path_finds_a_voice_anywhere(tmp_path: Path) -> None:
 
 
 @needs_bundled
+def test_a_relative_path_starts_from_the_folder_given(tmp_path: Path) -> None:
+    model = add_voice(tmp_path / "script" / "voices", "mine")
+    assert find_voice("piper:voices/mine.onnx", tmp_path / "script").model == model
+    with pytest.raises(UnknownVoiceError):
+        find_voice("piper:voices/mine.onnx", tmp_path)
+
+
+@needs_bundled
 def test_an_unknown_name_names_the_installed_voices_and_how_to_add_one() -> None:
     with pytest.raises(UnknownVoiceError) as raised:
         find_voice("piper:en_US-nobody-medium")
@@ -151,9 +159,12 @@ def test_texts_are_shared_out_in_order_about_evenly() -> None:
     assert share_out(texts[:1], 4) == [[0]]  # no worker without work
 
 
-def test_every_core_is_used_by_a_worker_of_one_thread() -> None:
+def test_every_core_is_used_by_a_worker_of_one_thread_as_memory_allows() -> None:
     assert default_layout(8) == (8, 1)
     assert default_layout(1) == (1, 1)
+    assert default_layout(8, 64 << 30) == (8, 1)
+    assert default_layout(64, 4 << 30) == (4 * 1024 // 300, 1)
+    assert default_layout(8, 0) == (1, 1)  # one worker, however short the memory
 
 
 @needs_bundled

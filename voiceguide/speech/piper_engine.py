@@ -49,14 +49,35 @@ def length_scale(voice: PiperVoiceFile, wpm: int) -> float:
     return voice.length_scale * CALIBRATED_WPM / wpm
 
 
-def default_layout(cores: int) -> tuple[int, int]:
-    """(worker processes, runtime threads each) for a machine with `cores` cores.
+# what one worker holds at its peak: the runtime, the model and a long phrase's buffers
+# (about 215 MiB measured with the bundled voice), with room to spare
+WORKER_BYTES = 300 << 20
 
-    One thread each, always: it measured faster than one worker with a thread per core
-    (BENCHMARKS.md), and the runtime's sums come out differently in the last bits with another
-    thread count, so one thread keeps a clip the same on a machine with more or fewer cores.
+
+def default_layout(cores: int, memory: int | None = None) -> tuple[int, int]:
+    """(worker processes, runtime threads each) for `cores` cores and `memory` bytes available.
+
+    A worker for every core, as many as the memory holds. One thread each, always: it measured
+    faster than one worker with a thread per core (BENCHMARKS.md), and the runtime's sums come
+    out differently in the last bits with another thread count, so one thread keeps a clip the
+    same on a machine with more or fewer cores.
     """
-    return max(1, cores), 1
+    workers = max(1, cores)
+    if memory is not None:
+        workers = max(1, min(workers, memory // WORKER_BYTES))
+    return workers, 1
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available for new processes (Linux's MemAvailable); None elsewhere."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 class PiperEngine:
@@ -71,7 +92,9 @@ class PiperEngine:
     ) -> None:
         self.voice = voice
         self.info = voice.info()
-        default_workers, default_threads = default_layout(os.cpu_count() or 1)
+        default_workers, default_threads = default_layout(
+            os.cpu_count() or 1, available_memory()
+        )
         self.workers = workers or default_workers
         self.threads = threads or default_threads
         # the thread count shapes the samples' last bits (see default_layout)

@@ -119,12 +119,17 @@ def voice_infos() -> list[VoiceInfo]:
     return [voice.info() for voice in installed_voices()]
 
 
-def find_voice(spec: str) -> PiperVoiceFile:
-    """The voice a `piper:NAME` or `piper:PATH` spec names; one clear line when there is none."""
+def find_voice(spec: str, folder: Path | None = None) -> PiperVoiceFile:
+    """The voice a `piper:NAME` or `piper:PATH` spec names; one clear line when there is none.
+
+    A relative PATH is taken from `folder` (a script's own folder) when given.
+    """
     wanted = spec.strip()[len(PREFIX) :].strip()
     looks_like_path = "/" in wanted or wanted.lower().endswith(".onnx")
     if looks_like_path:
         model = Path(wanted).expanduser()
+        if folder is not None and not model.is_absolute():
+            model = folder / model
         if not model.is_file():
             raise UnknownVoiceError(f'no Piper voice file "{wanted}": {_how_to_add()}')
         return read_voice(model.resolve())
