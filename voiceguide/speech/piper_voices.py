@@ -132,7 +132,7 @@ def find_voice(spec: str, folder: Path | None = None) -> PiperVoiceFile:
             model = folder / model
         if not model.is_file():
             raise UnknownVoiceError(f'no Piper voice file "{wanted}": {_how_to_add()}')
-        return read_voice(model.resolve())
+        return read_voice(Path(os.path.abspath(model)))  # a symlink keeps its own name
     voices = installed_voices()
     for voice in voices:
         if voice.name.lower() == wanted.lower():
