@@ -133,3 +133,18 @@ def test_voices_lists_the_piper_voice_with_its_language() -> None:
     joe = [line for line in lines if line.startswith("piper:en_US-joe-medium ")]
     assert len(joe) == 1 and joe[0].split()[-1] == "en-us"
     assert any(line.split()[-1] == "en-gb" for line in lines)  # beside the system voices
+
+
+def test_a_caller_that_stops_early_stops_every_worker() -> None:
+    from tests.support.processes import processes_with_arg
+
+    marker = "voiceguide.speech.piper_worker"
+    before = set(processes_with_arg(marker))
+    clips = PiperEngine(find_voice(JOE), workers=2).synthesize(
+        [f"Phrase number {n}." for n in range(40)], JOE, 150
+    )
+    first, rate = next(clips)
+    assert rate == 22050 and len(first) > 0
+    assert len(set(processes_with_arg(marker)) - before) == 2
+    clips.close()  # type: ignore[attr-defined]
+    assert set(processes_with_arg(marker)) - before == set()
