@@ -7,7 +7,7 @@ of the routine format; see docs/ROUTINE_FORMAT.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
@@ -15,6 +15,7 @@ from voiceguide.errors import ScriptError
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
+from voiceguide.sequence_checks import SoundLengths, check_sounds, slower_tempo
 from voiceguide.timeline import Event, EventKind, Hold, Phase, PhaseKind, Timeline
 from voiceguide.units import format_clock, format_length, to_frames
 from voiceguide.wording import announcement, intro_texts, prepare_reminder, prepare_texts
@@ -30,8 +31,6 @@ from voiceguide.work_order import (
 
 # text -> length in frames at the session rate, measured from the real (trimmed) clip
 MeasureSpeech = Callable[[str], int]
-# sound name (tick, go, end, rep, done) -> length in frames at the session rate
-SoundLengths = Mapping[str, int]
 
 
 def build_timeline(
@@ -44,7 +43,7 @@ def build_timeline(
 ) -> Timeline:
     """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
     check_bounds(routine)
-    _check_sounds(routine, sounds, sample_rate)
+    check_sounds(routine, sounds, sample_rate)
     # "About N minutes." is part of the session it measures: a first pass without it gives N,
     # then a few rebuilds settle it (N rarely moves: the phrase adds a second or two). Starting
     # from no phrase rather than a guess means no phrase is measured (synthesized) in vain.
@@ -303,7 +302,7 @@ class _Sequencer:
         raise ScriptError(
             f"{self.routine.file_label}: {move.label()}: the count of rep {count} does not fit "
             f"in its rep of {move.rep_seconds:g} s at this speech rate: make the tempo slower "
-            f"(e.g. tempo = {_slower_tempo(move)}), or set count_reps = false"
+            f"(e.g. tempo = {slower_tempo(move)}), or set count_reps = false"
         )
 
     def _fit_speech(
@@ -339,35 +338,6 @@ class _Sequencer:
 MAX_SPEECH_DELAY = 0.5
 
 
-def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> None:
-    """Ticks placed 1 s apart must end a gap before the next one; go and gap fit a work phase."""
-    settings = routine.settings
-    gap = to_frames(settings.gap, sample_rate)
-    timed = any(move.kind != "reps" for move in routine.moves)
-    ticks_a_second_apart = settings.countdown > 0 or (settings.final_countdown > 0 and timed)
-    if ticks_a_second_apart and sounds["tick"] + gap >= sample_rate:
-        raise ScriptError(
-            f"{routine.file_label}: the tick sound ({sounds['tick'] / sample_rate:.2f} s) and "
-            f'"settings.gap" ({gap / sample_rate:.2f} s) together must be shorter than 1 s, since '
-            "countdown ticks come 1 s apart: lower gap, or set countdown and final_countdown to 0"
-        )
-    for move in routine.moves:
-        if to_frames(move.work_seconds, sample_rate) <= sounds["go"] + gap:
-            raise ScriptError(
-                f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
-                f"not longer than the go beep and the gap after it "
-                f"({(sounds['go'] + gap) / sample_rate:.2f} s); make it longer"
-            )
-
-
-def _slower_tempo(move: Move) -> str:
-    """A tempo one second longer per rep, written as the script wrote its tempo."""
-    assert move.tempo is not None
-    if len(move.tempo) == 1:
-        return f"{move.tempo[0] + 1:g}"
-    return '"' + "-".join(f"{seconds:g}" for seconds in (move.tempo[0] + 1, *move.tempo[1:])) + '"'
-
-
 def _summary_line(routine: Routine, seconds: float) -> str:
     names = ", ".join(move.name for move in routine.moves)
     rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
@@ -388,7 +358,7 @@ def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> li
 
     # what can be refused before speech is made is refused here, not after the synthesis
     check_bounds(routine)
-    _check_sounds(routine, sounds, sample_rate)
+    check_sounds(routine, sounds, sample_rate)
     relaxed = replace(routine, settings=replace(routine.settings, strict=False))
     with contextlib.suppress(ScriptError):  # the real build reports the rest
         build_timeline(relaxed, estimate, sounds, sample_rate)
