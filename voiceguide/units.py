@@ -156,3 +156,15 @@ def about_minutes(seconds: float) -> int:
     """The minutes in "About N minutes": the length to the second, rounded half up, at least 1;
     so that "11:30" is about 12 minutes on every page and in the voice alike."""
     return max(1, math.floor(whole_seconds(seconds) / 60 + 0.5))
+
+
+def about_length(seconds: float) -> str:
+    """A session's length in English messages: "about 12 minutes (11:40)", "about 1 minute (0:58)";
+    the sheet says it in the routine's language, the voice in its phrases, with the same figures."""
+    minutes = about_minutes(seconds)
+    return f"about {plural(minutes, 'minute')} ({length_clock(seconds)})"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 move", "2 moves"; `words` where adding an s is wrong ("1 rep", "2 reps")."""
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"

@@ -46,6 +46,3 @@ def load_session(script: str, voice: str | None, rate: int | None, sample_rate: 
         click.echo(f"warning: {warning}", err=True)
     return session
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
