@@ -16,7 +16,7 @@ from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
-from voiceguide.units import about_minutes, format_length, length_clock, to_frames
+from voiceguide.units import about_minutes, format_length, length_clock, plural, to_frames
 from voiceguide.wording import announcement, intro_texts
 from voiceguide.work_order import (
     Level,
@@ -317,7 +317,8 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> N
 def _summary_line(routine: Routine, seconds: float) -> str:
     names = ", ".join(move.name for move in routine.moves)
     rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
-    return f"{len(routine.moves)} moves{rounds}: {names}. {length_clock(seconds)} long."
+    moves = plural(len(routine.moves), "move")
+    return f"{moves}{rounds}: {names}. {length_clock(seconds)} long."
 
 
 def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> list[str]:

@@ -84,3 +84,34 @@ def test_list_check_plan_sheet_and_voice_say_the_same_length(tmp_path: Path) -> 
         assert f"About {minutes} minutes." in said
         assert run("plan", name, "--html", "sheet.html", cwd=tmp_path).returncode == 0
         assert length in (tmp_path / "sheet.html").read_text()
+
+
+# -- one and many -------------------------------------------------------------------------------
+
+ONE_OF_EACH = """title = "Once"
+[[move]]
+name = "Squat"
+reps = 1
+tempo = 3
+"""
+
+
+def test_one_of_a_thing_is_singular_in_the_output(tmp_path: Path) -> None:
+    from voiceguide.live import summary
+    from voiceguide.live.player import PlayResult
+    from voiceguide.live.status import phase_label
+
+    (tmp_path / "once.toml").write_text(ONE_OF_EACH)
+    assert run("check", "once", cwd=tmp_path).stdout.startswith("once: ok: 1 move, ")
+    table = run("plan", "once", cwd=tmp_path).stdout
+    assert "(1 rep, 3 s)" in table
+    session = voiceguide.load(tmp_path / "once.toml")
+    assert session.timeline.summary.startswith("1 move: Squat.")
+    said = [event["text"] for event in session.plan()["events"] if event["kind"] == "speech"]
+    assert "One set of 1 rep." in said and "About 1 minute." in said
+    work = next(phase for phase in session.timeline.phases if phase.kind == "work")
+    assert phase_label(work) == "1 rep"
+    stopped = PlayResult(finished=False, position=0, completed_work=0, total_work=1,
+                         move_number=1, heard_frames=0)
+    assert "0 of 1 work phase done" in summary(stopped, session.timeline, "once")
+    assert re.search(r"\b1 [a-z]+s\b", table + session.timeline.summary) is None
