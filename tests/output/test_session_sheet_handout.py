@@ -243,3 +243,13 @@ def test_at_phone_width_no_text_is_tiny_and_nothing_scrolls_sideways(
     finally:
         chromium.page("Emulation.clearDeviceMetricsOverride")
     assert any(line.startswith("text ") for line in wide["small"]), wide
+
+
+def test_the_new_script_template_shows_the_handout_keys_and_they_work(tmp_path: Path) -> None:
+    from voiceguide.script.template import routine_template
+
+    text = routine_template("Knee routine", "knee.toml")
+    live = re.sub(r"(?m)^# (how_often|weeks|prescribed_by|notes|language) = ", r"\1 = ", text)
+    assert live.count("\nhow_often = ") == 1 and "\nlanguage = " in live
+    routine = parse_routine(live, tmp_path / "knee.toml")
+    assert routine.handout.weeks == 6 and routine.language == "en"
