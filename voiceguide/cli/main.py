@@ -117,7 +117,7 @@ def new(name: str) -> None:
     \b
     Example:
         voiceguide new knee-routine
-        voiceguide check knee-routine.toml
+        voiceguide check knee-routine
     """
     written = voiceguide.new_routine(name)
     click.echo(f"wrote {written}: edit it, then try voiceguide plan {written}", err=True)
