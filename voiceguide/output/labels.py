@@ -57,7 +57,7 @@ class Labels:
     voice: str = "Voice {voice}, {wpm} words a minute"
     default_voice: str = "engine default"
     sounds: str = "{speech} spoken texts, {beeps} beeps"
-    work_share: str = "work {clock} ({percent} %)"
+    work_share: str = "work {clock} ({percent}\u00a0%)"
     check: str = "Check the timing with"
     page_title: str = "{title}: exercise plan"
     # chapter titles of an exported file
@@ -112,7 +112,7 @@ GERMAN = Labels(
     voice="Stimme {voice}, {wpm} Wörter pro Minute",
     default_voice="Standard der Sprachausgabe",
     sounds="{speech} gesprochene Texte, {beeps} Töne",
-    work_share="Übungszeit {clock} ({percent} %)",
+    work_share="Übungszeit {clock} ({percent}\u00a0%)",
     check="Den Zeitplan zeigt",
     page_title="{title}: Übungsplan",
     intro_chapter="Einleitung",

@@ -181,7 +181,7 @@ def _footer(timeline: Timeline, labels: Labels, source: str) -> str:
     work = sum(phase.end - phase.start for phase in timeline.phases if phase.kind == "work")
     percent = round(100 * work / timeline.duration) if timeline.duration else 0
     facts = [
-        labels.footer.format(version=__version__, source=source),
+        labels.footer.format(version=__version__, source=source).rstrip("."),
         labels.voice.format(voice=timeline.voice or labels.default_voice, wpm=timeline.wpm),
         labels.sounds.format(
             speech=sum(1 for event in events if event.kind == "speech"),
@@ -190,7 +190,7 @@ def _footer(timeline: Timeline, labels: Labels, source: str) -> str:
         labels.work_share.format(clock=length_clock(timeline.seconds(work)), percent=percent),
     ]
     check = f"{labels.check} <code>voiceguide plan {escape(source)}</code>."
-    return f'<footer>{escape(" · ".join(facts))} {check}</footer>'
+    return f'<footer>{escape(" · ".join(facts))}. {check}</footer>'
 
 
 def _css() -> str:
