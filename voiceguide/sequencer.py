@@ -12,11 +12,12 @@ from dataclasses import replace
 
 from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
 from voiceguide.errors import ScriptError
+from voiceguide.output.labels import labels_for
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
-from voiceguide.units import about_minutes, format_length, length_clock, plural, to_frames
+from voiceguide.units import about_minutes, format_length, length_clock, to_frames
 from voiceguide.wording import announcement, intro_texts
 from voiceguide.work_order import (
     Level,
@@ -315,10 +316,15 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> N
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:
-    names = ", ".join(move.name for move in routine.moves)
-    rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
-    moves = plural(len(routine.moves), "move")
-    return f"{moves}{rounds}: {names}. {length_clock(seconds)} long."
+    """The tags' one line, in the routine's language: "4 moves: Clamshell, .... 11:40 long." """
+    labels = labels_for(routine.language)
+    count = len(routine.moves)
+    return labels.summary.format(
+        moves=labels.one_move if count == 1 else labels.n_moves.format(n=count),
+        rounds=labels.times_rounds.format(n=routine.rounds) if routine.rounds > 1 else "",
+        names=", ".join(move.name for move in routine.moves),
+        length=length_clock(seconds),
+    )
 
 
 def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> list[str]:

@@ -115,6 +115,16 @@ def test_the_language_comes_from_the_key_else_the_voice_else_english() -> None:
     assert labels_for("de-at") is GERMAN and labels_for("fr") is ENGLISH
 
 
+def test_the_chapters_and_the_tags_summary_of_the_german_routine_are_german() -> None:
+    from voiceguide.output.chapters import chapters_for
+
+    timeline = voiceguide.load("hip-mobility-de").timeline
+    assert timeline.summary.startswith("4 Übungen: Muschel in Seitenlage, Beckenheben, ")
+    assert timeline.summary.endswith(" lang.")
+    titles = [chapter.title for chapter in chapters_for(timeline)]
+    assert titles[:2] == ["Einleitung", "Übung 1: Muschel in Seitenlage"]
+
+
 def test_the_german_sheet_is_german() -> None:
     html = _sheet("hip-mobility-de")
     assert '<html lang="de">' in html

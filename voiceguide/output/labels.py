@@ -60,12 +60,16 @@ class Labels:
     work_share: str = "work {clock} ({percent}\u00a0%)"
     check: str = "Check the timing with"
     page_title: str = "{title}: exercise plan"
-    # chapter titles of an exported file
+    # an exported file's chapter titles, and its tags' one-line summary
     intro_chapter: str = "Intro"
     move_chapter: str = "Move {n}: {name}"
     left: str = "left"
     right: str = "right"
     round_n: str = "round {n}"
+    n_moves: str = "{n} moves"
+    one_move: str = "1 move"
+    times_rounds: str = " x {n} rounds"
+    summary: str = "{moves}{rounds}: {names}. {length} long."
 
 
 ENGLISH = Labels()
@@ -120,6 +124,10 @@ GERMAN = Labels(
     left="links",
     right="rechts",
     round_n="Runde {n}",
+    n_moves="{n} Übungen",
+    one_move="1 Übung",
+    times_rounds=" x {n} Runden",
+    summary="{moves}{rounds}: {names}. {length} lang.",
 )
 
 
