@@ -50,6 +50,7 @@ def closest_script_name(name_or_path: str) -> str | None:
     """The bundled routine, or script in the named folder, whose name is closest to a name that
     found none: "hip-mobilty" -> "hip-mobility", "knee-routin" -> "knee-routine.toml"."""
     import difflib
+    import itertools
 
     given = Path(name_or_path)
     folder = given.parent
@@ -60,7 +61,8 @@ def closest_script_name(name_or_path: str) -> str | None:
     if folder == Path("."):
         candidates.update((name, name) for name in bundled_scripts())
     try:
-        local = sorted(folder.glob("*.toml"))[:1000] if folder.is_dir() else []
+        # a folder of a million files is not read to the end for a suggestion
+        local = sorted(itertools.islice(folder.glob("*.toml"), 1000)) if folder.is_dir() else []
     except OSError:
         local = []
     for path in local:
