@@ -13,6 +13,7 @@ from voiceguide.script.model import FORMAT, Phrases
 TOP: dict[str, fc.Check] = {
     "format": fc.choice(FORMAT),
     "title": fc.text,
+    "author": fc.author,  # an extension: only the exported files' tags carry it
     "intro": fc.text,
     "equipment": fc.texts,
     "outro": fc.text,
