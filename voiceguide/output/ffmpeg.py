@@ -124,6 +124,9 @@ def encode(
             if process.returncode is None:  # interrupted or failed: end ffmpeg before going on
                 process.kill()
                 process.wait()
+            if process.stdin is not None:  # a render that failed left the pipe open
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
         errors.seek(0)
         message = errors.read().decode("utf-8", "replace")
     if process.returncode != 0 or message.strip():
