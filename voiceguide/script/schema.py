@@ -13,7 +13,6 @@ from voiceguide.script.model import FORMAT, Phrases
 TOP: dict[str, fc.Check] = {
     "format": fc.choice(FORMAT),
     "title": fc.text,
-    "author": fc.author,  # an extension: only the exported files' tags carry it
     "intro": fc.text,
     "equipment": fc.texts,
     "outro": fc.text,
@@ -21,6 +20,7 @@ TOP: dict[str, fc.Check] = {
     "settings": fc.later,
     "phrases": fc.later,
     "move": fc.later,
+    "author": fc.author,  # an extension: only the exported files' tags carry it
 }
 
 SETTINGS: dict[str, fc.Check] = {
