@@ -82,23 +82,25 @@ def _take_names(
             refusal = destination_refusal(files.destination, overwrite=True, verb="export to")
             if refusal is not None:
                 raise refused(refusal)
-        earlier: list[tuple[Path, Path]] = []  # (hidden copy, destination)
+        earlier: list[tuple[PartialFiles, Path]] = []  # (its files, the hidden copy)
         placed: list[Path] = []
         try:
             for files in made:
                 if os.path.lexists(files.destination):
-                    earlier.append((_keep_aside(files), files.destination))
+                    earlier.append((files, _keep_aside(files)))
                 os.replace(files.path, files.destination)
                 placed.append(files.destination)
         except BaseException:
-            kept = {destination for _, destination in earlier}
+            kept = {files.destination for files, _ in earlier}
             for destination in placed:
                 if destination not in kept:
                     with contextlib.suppress(OSError):
                         destination.unlink()
-            for hidden, destination in earlier:
-                with contextlib.suppress(OSError):
-                    os.replace(hidden, destination)
+            for files, hidden in earlier:
+                try:
+                    os.replace(hidden, files.destination)
+                except OSError:
+                    files.keep(hidden)  # never remove the only copy of an earlier file
             raise
     for folder in {containing_folder(files.destination) for files in made}:
         with contextlib.suppress(OSError):  # some file systems refuse; the files are in place
