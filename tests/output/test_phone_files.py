@@ -225,3 +225,53 @@ def test_bad_destinations_are_one_line_and_status_2(
     assert result.returncode == 2
     assert result.stderr == message + "\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the COMM frame, by hand ---------------------------------------------------------------------
+
+
+def _frame(frame_id: bytes, data: bytes) -> bytes:
+    return frame_id + len(data).to_bytes(4, "big") + b"\x00\x00" + data
+
+
+def _tag(frames: bytes, version: int = 3, padding: int = 10) -> bytes:
+    size = len(frames) + padding
+    syncsafe = bytes((size >> (7 * (3 - index))) & 0x7F for index in range(4))
+    return b"ID3" + bytes([version, 0, 0]) + syncsafe + frames + b"\x00" * padding
+
+
+def test_the_comment_replaces_the_txxx_frame_and_keeps_the_order(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    from voiceguide.output.mp3_comment import put_comment
+
+    frames = (_frame(b"TIT2", b"\x00Title") + _frame(b"TXXX", b"\x00comment\x00old")
+              + _frame(b"TALB", b"\x00Album"))
+    audio = b"\xff\xfb" + bytes(range(256)) * 4
+    path = tmp_path / "x.mp3"
+    path.write_bytes(_tag(frames) + audio)
+    assert put_comment(path, "Zwei Übungen, 3:05 lang.", tmp_path / "scratch")
+    data = path.read_bytes()
+    assert data.endswith(audio)  # the audio after the tag is copied unchanged
+    tags = ID3(path)
+    assert [frame.FrameID for frame in tags.values()] == ["TIT2", "TALB", "COMM"]
+    assert str(tags["COMM::eng"]) == "Zwei Übungen, 3:05 lang."
+    assert not (tmp_path / "scratch").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\xff\xfb no tag", _tag(_frame(b"TIT2", b"\x00T"), version=4),
+     _tag(_frame(b"TIT2", b"\x00T"))[:-11], _tag(_frame(b"TIT2", b"\x00T"), padding=0)[:-1],
+     _tag(_frame(b"TIT2", b"\x00T" * 9), padding=0).replace(b"\0\0\0\x12", b"\0\x01\0\0"),
+     _tag(_frame(b"tit2", b"\x00T")), _tag(b"", padding=4)],
+    ids=["empty", "no-tag", "id3v2.4", "tag-cut-short", "frame-cut-short", "frame-too-long",
+         "not-a-frame-id", "no-frames"],
+)
+def test_a_tag_that_cannot_be_walked_is_left_alone(tmp_path: Path, content: bytes) -> None:
+    from voiceguide.output.mp3_comment import put_comment
+
+    path = tmp_path / "x.mp3"
+    path.write_bytes(content)
+    assert not put_comment(path, "comment", tmp_path / "scratch")
+    assert path.read_bytes() == content

@@ -34,7 +34,10 @@ def put_comment(path: Path, comment: str, rewritten: Path) -> bool:
         header = source.read(_HEADER)
         if len(header) < _HEADER or header[:4] != b"ID3\x03" or header[5] & 0xC0:
             return False
-        body = source.read(_syncsafe(header[6:10]))
+        size = _syncsafe(header[6:10])
+        body = source.read(size)
+        if len(body) != size:  # the file ends inside its tag
+            return False
         frames = list(_frames(body))
         if not frames or frames[-1] is None:
             return False
