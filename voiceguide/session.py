@@ -101,22 +101,30 @@ class Session:
         self,
         destination: str | os.PathLike[str],
         *,
+        split: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> Path:
-        """Write the session to a .wav, .m4a or .mp3 file (the extension picks); returns its path.
+        """Write the session to a .wav, .m4a, .m4b or .mp3 file (the extension picks); returns
+        its path.
 
         The file is the session heard live, sample for sample, with a chapter or marker per
-        move. It is written atomically: an export that fails leaves an earlier file untouched.
-        `progress(done, total)` is called as it goes, in frames.
+        move; m4a, m4b and mp3 carry library tags (the script's `author` as artist) and a cover.
+        With `split` (.m4a or .mp3), one file per move and a .m3u8 playlist are written beside
+        `destination` instead, and the playlist's path is returned. It is written atomically:
+        an export that fails leaves earlier files untouched. `progress(done, total)` is called
+        as it goes, in frames.
 
         Example:
             >>> voiceguide.load("hip-mobility").export("hip.m4a")   # doctest: +SKIP
             PosixPath('hip.m4a')
+            >>> voiceguide.load("hip-mobility").export("hip.mp3", split=True)   # doctest: +SKIP
+            PosixPath('hip.m3u8')
         """
         from voiceguide.output.export import export_session
 
         # as given: a trailing "/" is refused, not dropped
-        return export_session(self.timeline, self.clips, destination, progress=progress)
+        return export_session(self.timeline, self.clips, destination, author=self.routine.author,
+                              split=split, progress=progress)
 
     def write_sheet(self, destination: str | os.PathLike[str]) -> Path:
         """Write the printable session sheet (one self-contained HTML page); returns its path.

@@ -150,6 +150,7 @@ class Routine:
     equipment: tuple[str, ...] = ()
     outro: str | None = None  # None: the `done` phrase
     rounds: int = 1
+    author: str | None = None  # who made the routine (the artist tag of an export), never said
     settings: Settings = field(default_factory=Settings)
     phrases: Phrases = field(default_factory=Phrases)
     # the handout keys: the language of the sheet and labels ("en", "de"), the sheet's facts

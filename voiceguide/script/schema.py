@@ -23,6 +23,7 @@ TOP: dict[str, fc.Check] = {
     "move": fc.later,
     # the handout keys (language, how_often, weeks, notes, prescribed_by): never spoken
     **HANDOUT_KEYS,
+    "author": fc.author,  # an extension: only the exported files' tags carry it
 }
 
 SETTINGS: dict[str, fc.Check] = {
