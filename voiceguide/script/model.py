@@ -53,7 +53,7 @@ class Phrases:
 @dataclass(frozen=True)
 class Settings:
     voice: str | None = None
-    rate: int = 170
+    rate: int = 150
     volume: float = 1.0
     beep_volume: float = 0.6
     countdown: int = 3
