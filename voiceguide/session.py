@@ -18,16 +18,13 @@ from voiceguide.resources import bundled_scripts, find_script
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import numpy
-
-    from voiceguide.audio.sounds import Sounds
     from voiceguide.live.keys import KeySource
     from voiceguide.live.player import PlayResult
     from voiceguide.live.sinks import Sink
     from voiceguide.live.status import StatusView
     from voiceguide.render import ClipSource
     from voiceguide.script.model import Routine
-    from voiceguide.speech.bank import SpeechBank, SpeechEngine
+    from voiceguide.speech.bank import SpeechEngine
     from voiceguide.speech.cache import ClipCache
     from voiceguide.timeline import Timeline
 
@@ -35,6 +32,8 @@ DEFAULT_SAMPLE_RATE = 22050
 SAMPLE_RATES = (22050, 44100, 48000)
 # speech rate in words per minute: the range the engines speak intelligibly
 WPM_RANGE = (80, 400)
+# loudness in LUFS (ITU-R BS.1770): louder than -12 the limiter would squash the voice
+LOUDNESS_RANGE = (-30.0, -12.0)
 
 @dataclass(frozen=True)
 class Session:
@@ -169,20 +168,6 @@ class Session:
         )
 
 
-class _SessionClips:
-    """The clip source the renderer reads: speech from the bank, beeps from the sounds."""
-
-    def __init__(self, bank: SpeechBank, sounds: Sounds) -> None:
-        self._bank = bank
-        self._sounds = sounds
-
-    def speech(self, text: str) -> numpy.ndarray:
-        return self._bank.samples(text)
-
-    def sound(self, name: str) -> numpy.ndarray:
-        return self._sounds.samples(name)
-
-
 def read_routine(script: str | os.PathLike[str]) -> Routine:
     """A routine by path, or a bundled one by name ("hip-mobility"), read and checked.
 
@@ -215,11 +200,13 @@ def load(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    loudness: float | None = None,
 ) -> Session:
     """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
 
-    `voice` (an id, a language code or part of a name) and `wpm` (words per minute) override
-    the script's settings, as `--voice` and `--rate` do on the command line; `sample_rate` is
+    `voice` (an id, a language code or part of a name), `wpm` (words per minute) and
+    `loudness` (LUFS, -30 to -12) override the script's settings, as `--voice`, `--rate` and
+    `--loudness` do on the command line; `sample_rate` is
     one of 22050, 44100 or 48000. Raises ScriptError (a one-line message naming the file, the
     line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not
     exist, VoiceError when the speech engine fails.
@@ -231,7 +218,7 @@ def load(
         'Hip mobility for runners: 12 minutes'
     """
     routine = read_routine(script)
-    return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache)
+    return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, loudness)
 
 
 def loads(
@@ -244,6 +231,7 @@ def loads(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    loudness: float | None = None,
 ) -> Session:
     """Like `load`, for a script given as text. `name` is how messages name it; sound files
     the script names are found relative to `folder` (the current folder by default).
@@ -262,7 +250,7 @@ def loads(
 
     where = Path(folder) if folder is not None else Path.cwd()
     routine = parse_routine(text, where / name, display_name=name)
-    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache)
+    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, loudness)
 
 
 def _prepare(
@@ -273,8 +261,10 @@ def _prepare(
     sample_rate: int,
     engine: SpeechEngine | None,
     cache: ClipCache | None,
+    loudness: float | None = None,
 ) -> Session:
     """Resolve the voice, measure every spoken text and lay out the timeline."""
+    from voiceguide.audio.levels import LevelledClips
     from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
@@ -284,7 +274,15 @@ def _prepare(
         raise ValueError(f"sample_rate must be one of {SAMPLE_RATES}, not {sample_rate}")
     if wpm is not None and not WPM_RANGE[0] <= wpm <= WPM_RANGE[1]:
         raise ValueError(f"wpm must be from {WPM_RANGE[0]} to {WPM_RANGE[1]}, not {wpm}")
+    if loudness is not None and not LOUDNESS_RANGE[0] <= loudness <= LOUDNESS_RANGE[1]:
+        raise ValueError(
+            f"loudness must be from {LOUDNESS_RANGE[0]:g} to {LOUDNESS_RANGE[1]:g} LUFS, "
+            f"not {loudness:g}"
+        )
     settings = routine.settings
+    if loudness is not None:
+        settings = replace(settings, loudness=loudness)
+        routine = replace(routine, settings=settings)
     if voice is not None or wpm is not None:
         settings = replace(
             settings,
@@ -304,4 +302,5 @@ def _prepare(
     lengths = sounds.lengths()
     bank.prepare(spoken_texts(routine, lengths, sample_rate))
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)
-    return Session(routine, timeline, _SessionClips(bank, sounds), source)
+    clips = LevelledClips(bank, sounds, settings.loudness, settings.beep_volume)
+    return Session(routine, timeline, clips, source)

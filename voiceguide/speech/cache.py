@@ -30,7 +30,8 @@ from voiceguide.audio.samples import Int16Array
 from voiceguide.speech import unnamed_files
 
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).
-# 2: espeak clips no longer made at 200 wpm now and then; 3: `rate` is the listener's pace
+# 2: espeak clips no longer made at 200 wpm now and then; 3: `rate` is the listener's pace, and
+# clips are kept at one loudness
 FORMAT_VERSION = 3
 
 _MAGIC = b"VGCLIP\x00\x02"
