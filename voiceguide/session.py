@@ -90,7 +90,7 @@ class Session:
 
         Example:
             >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
-            Tabata intervals: 4:14.2, voice default, 180 words per minute
+            Tabata intervals: 4:19.5, voice default, 150 words per minute
         """
         from voiceguide.output.plan_text import plan_table
 
