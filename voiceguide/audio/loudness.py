@@ -31,8 +31,8 @@ CEILING_DBTP = -1.5
 # silence around a clip while it is measured: one whole block on each side
 _MARGIN_SECONDS = 0.4
 _OVERSAMPLE = 4
-# measure and limit again at most this often to make up what the limiter took
-_MAKE_UP_ROUNDS = 3
+# what the limiter took off a clip's loudness is made up when it is at least this much
+_CLOSE_ENOUGH_LU = 0.05
 # true peaks are found a chunk at a time, each with this much of its neighbours for the filter
 _CHUNK = 1 << 16
 _CONTEXT = 512
@@ -75,14 +75,16 @@ def normalise(
     if not math.isfinite(measured):
         return signal.astype(np.float32)
     gain_db = target - measured
-    made = limit(signal * gain_of(gain_db), sample_rate)
-    # the limiter takes a little loudness off the peaks: measured again, the rest made up
-    for _ in range(_MAKE_UP_ROUNDS):
-        short = target - loudness(made, sample_rate)
-        if abs(short) < 0.05:
-            break
+    # the peaks of a scaled clip are the clip's peaks scaled: found once, whatever the gain
+    peaks = _peak_per_sample(signal, sample_rate)
+    made = limit(signal * gain_of(gain_db), sample_rate, peaks=peaks * gain_of(gain_db))
+    if peaks.max() * gain_of(gain_db) <= gain_of(CEILING_DBTP):
+        return made  # nothing was limited: it measures the target
+    # the limiter takes a little loudness off the peaks: measured again, that much made up
+    short = target - loudness(made, sample_rate)
+    if abs(short) >= _CLOSE_ENOUGH_LU:
         gain_db += short
-        made = limit(signal * gain_of(gain_db), sample_rate)
+        made = limit(signal * gain_of(gain_db), sample_rate, peaks=peaks * gain_of(gain_db))
     return made
 
 
@@ -96,20 +98,26 @@ def normalise_int16(clip: Int16Array, sample_rate: int) -> Int16Array:
 
 
 def limit(
-    samples: Float32Array | Float64Array, sample_rate: int, ceiling_db: float = CEILING_DBTP
+    samples: Float32Array | Float64Array,
+    sample_rate: int,
+    ceiling_db: float = CEILING_DBTP,
+    *,
+    peaks: Float64Array | None = None,
 ) -> Float32Array:
     """The clip with its true peak at most `ceiling_db` dBTP; untouched where already under.
 
     Look-ahead gain riding: the gain each sample needs (from the oversampled peaks around it) is
     taken as the least over +/- 5 ms, then smoothed by a window of the same width, so the gain
     is never above what any sample within reach needs and never changes abruptly. A last check
-    scales the whole clip down should the smoothed result still peak a hair over.
+    scales the whole clip down should the smoothed result still peak a hair over. `peaks`, when
+    known, are `_peak_per_sample` of these samples.
     """
     signal = np.asarray(samples, dtype=np.float64)
     ceiling = gain_of(ceiling_db)
     if len(signal) == 0:
         return signal.astype(np.float32)
-    peaks = _peak_per_sample(signal, sample_rate)
+    if peaks is None:
+        peaks = _peak_per_sample(signal, sample_rate)
     if peaks.max() <= ceiling:
         return signal.astype(np.float32)
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
@@ -170,9 +178,13 @@ def _running_min(values: Float64Array, radius: int) -> Float64Array:
 
 
 def _smooth(gain: Float64Array, radius: int) -> Float64Array:
-    """A Hann-weighted average over +/- radius: never above the least within reach."""
-    window = np.hanning(2 * radius + 3)[1:-1]
-    window /= window.sum()
-    padded = np.concatenate([np.full(radius, 1.0), gain, np.full(radius, 1.0)])
-    smoothed: Float64Array = np.convolve(padded, window, mode="valid")
-    return np.minimum(smoothed, gain)
+    """Two moving averages of half the radius each (a triangle of +/- radius): never above the
+    least within reach, which the running minimum put everywhere within reach."""
+    half = max(1, radius // 2)
+    smoothed = gain
+    for _ in range(2):
+        padded = np.concatenate([np.ones(half), smoothed, np.ones(half)])
+        sums = np.concatenate([[0.0], np.cumsum(padded)])
+        smoothed = (sums[2 * half + 1 :] - sums[: -2 * half - 1]) / (2 * half + 1)
+    result: Float64Array = np.minimum(smoothed, gain)
+    return result
