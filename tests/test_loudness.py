@@ -62,16 +62,21 @@ def hip_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, Pa
         assert done.returncode == 0, done.stderr
         plan = voiceguide_process("plan", "hip-mobility", "--json", *voice_args, env=env)
         (folder / f"hip-{number}.json").write_text(plan.stdout)
+        # an AAC encoder overshoots the peaks it is given: the phone's file is checked too
+        m4a = wav.with_suffix(".m4a")
+        done = voiceguide_process("export", "hip-mobility", "-o", str(m4a), *voice_args, env=env)
+        assert done.returncode == 0, done.stderr
         made[voice] = wav
     return made
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("suffix", [".wav", ".m4a"])
 def test_the_hip_export_measures_minus_16_lufs_under_minus_1_dbtp_by_ffmpeg(
-    hip_exports: dict[str | None, Path], voice: str | None
+    hip_exports: dict[str | None, Path], voice: str | None, suffix: str
 ) -> None:
-    integrated, peak = ebur128(hip_exports[voice])
+    integrated, peak = ebur128(hip_exports[voice].with_suffix(suffix))
     assert -17.0 <= integrated <= -15.0
     assert peak <= PROMISED_PEAK_DBTP
 
@@ -154,7 +159,7 @@ def test_a_session_of_short_words_or_long_talk_measures_its_loudness(
     assert decibels(true_peak(samples, rate)) <= PROMISED_PEAK_DBTP
 
 
-@pytest.mark.parametrize("target", [-24.0, -12.0])
+@pytest.mark.parametrize("target", [-24.0, -14.0])
 def test_the_loudness_setting_moves_the_whole_session_and_louder_stays_under_the_peak(
     tmp_path: Path, target: float
 ) -> None:
@@ -182,7 +187,7 @@ def test_beep_volume_in_decibels_moves_the_beeps_against_the_voice(tmp_path: Pat
 def test_louder_than_the_reference_live_and_export_give_the_same_samples(tmp_path: Path) -> None:
     """The limiter runs per clip, decided before rendering: a stretch rendered from a later
     frame (as the live player does) is the export's samples there."""
-    text = LONG_TALK.replace("{settings}", "loudness = -12").replace("{intro}", "Breathe in.")
+    text = LONG_TALK.replace("{settings}", "loudness = -14").replace("{intro}", "Breathe in.")
     session = voiceguide.loads(text, engine=FakeEngine(), cache=ClipCache(tmp_path))
     whole = np.concatenate(list(render_blocks(session.timeline, session.clips)))
     start = session.start_of(1)
@@ -201,5 +206,5 @@ def test_loudness_out_of_range_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli("plan", "loud.toml", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        'loud.toml:3: "settings.loudness" must be a number from -30 to -12, not "-16"'
+        'loud.toml:3: "settings.loudness" must be a number from -30 to -14, not "-16"'
     ]

@@ -32,8 +32,9 @@ DEFAULT_SAMPLE_RATE = 22050
 SAMPLE_RATES = (22050, 44100, 48000)
 # speech rate in words per minute: the range the engines speak intelligibly
 WPM_RANGE = (80, 400)
-# loudness in LUFS (ITU-R BS.1770): louder than -12 the limiter would squash the voice
-LOUDNESS_RANGE = (-30.0, -12.0)
+# loudness in LUFS (ITU-R BS.1770): louder than -14 the limiter would squash the voice, and an
+# .m4a would peak over -1 dBTP
+LOUDNESS_RANGE = (-30.0, -14.0)
 
 @dataclass(frozen=True)
 class Session:
@@ -205,7 +206,7 @@ def load(
     """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
 
     `voice` (an id, a language code or part of a name), `wpm` (words per minute) and
-    `loudness` (LUFS, -30 to -12) override the script's settings, as `--voice`, `--rate` and
+    `loudness` (LUFS, -30 to -14) override the script's settings, as `--voice`, `--rate` and
     `--loudness` do on the command line; `sample_rate` is
     one of 22050, 44100 or 48000. Raises ScriptError (a one-line message naming the file, the
     line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not

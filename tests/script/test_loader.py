@@ -768,7 +768,7 @@ SETTINGS_CASES = [
         '"settings.beep_volume" must be a number from 0 to 1, or decibels from "-30dB" to '
         '"+6dB" (e.g. "-6dB"), not "+9dB"',
     ),
-    ("loudness = -8", '"settings.loudness" must be a number from -30 to -12, not -8'),
+    ("loudness = -8", '"settings.loudness" must be a number from -30 to -14, not -8'),
     ("countdown = 11", '"settings.countdown" must be a whole number from 0 to 10, not 11'),
     (
         "final_countdown = -1",

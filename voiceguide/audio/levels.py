@@ -2,8 +2,10 @@
 
 Speech clips and sounds are all kept at audio.loudness.REFERENCE_LUFS (the rep tick lower), so
 one gain, decided before anything is rendered, takes the session to its `loudness`: live
-playback and export mix the same samples. Made louder than the reference, speech goes through
-the true-peak limiter, clip by clip; a beep, a steady tone, is only kept under the ceiling.
+playback and export mix the same samples. Made louder than the reference, speech is levelled
+again clip by clip (audio.loudness.normalise: measured, limited, what the limiter took made
+up), which costs the meter's import and a little time per clip; a beep, a steady tone, is only
+kept under the ceiling.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from voiceguide.audio.loudness import CEILING_DBTP, REFERENCE_LUFS, gain_of, limit, true_peak
+from voiceguide.audio.loudness import CEILING_DBTP, REFERENCE_LUFS, gain_of, normalise, true_peak
 from voiceguide.audio.samples import Float32Array
 from voiceguide.audio.sounds import Sounds
 from voiceguide.speech.bank import SpeechBank
@@ -34,6 +36,7 @@ class LevelledClips:
     ) -> None:
         self._bank = bank
         self._sounds = sounds
+        self.loudness = loudness
         self.gain = gain_of(loudness - REFERENCE_LUFS)
         self._sample_rate = bank.sample_rate
         self._limited: OrderedDict[str, Float32Array] = OrderedDict()
@@ -55,7 +58,8 @@ class LevelledClips:
             if kept is not None:
                 self._limited.move_to_end(text)
                 return kept
-        made = limit(clip * np.float32(self.gain), self._sample_rate)
+        # measured again at the session rate and limited, what the limiter took made up
+        made = normalise(clip, self._sample_rate, self.loudness)
         made.flags.writeable = False
         with self._lock:
             self._limited[text] = made

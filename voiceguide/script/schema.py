@@ -27,7 +27,7 @@ SETTINGS: dict[str, fc.Check] = {
     "rate": fc.whole(80, 400),
     "volume": fc.number(0, 1),
     "beep_volume": fc.gain_or_decibels(-30, 6),
-    "loudness": fc.number(-30, -12),
+    "loudness": fc.number(-30, -14),
     "countdown": fc.whole(0, 10),
     "final_countdown": fc.whole(0, 10),
     "halfway": fc.flag,
