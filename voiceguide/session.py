@@ -201,14 +201,17 @@ def load(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
     loudness: float | None = None,
 ) -> Session:
     """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
 
-    `voice` (an id, a language code or part of a name), `wpm` (words per minute) and
-    `loudness` (LUFS, -30 to -14) override the script's settings, as `--voice`, `--rate` and
-    `--loudness` do on the command line; `sample_rate` is
-    one of 22050, 44100 or 48000. Raises ScriptError (a one-line message naming the file, the
+    `voice` (an id, a language code or part of a name, or "piper:NAME" / "piper:PATH.onnx" for
+    a Piper voice), `wpm` (words per minute) and `loudness` (LUFS, -30 to -14) override the
+    script's settings, as `--voice`, `--rate` and `--loudness` do on the command line;
+    `sample_rate` is one of 22050, 44100 or 48000.
+    `progress(done, total)` is called after each clip the speech engine makes (never when every
+    clip is cached). Raises ScriptError (a one-line message naming the file, the
     line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not
     exist, VoiceError when the speech engine fails.
 
@@ -219,7 +222,9 @@ def load(
         'Hip mobility for runners: 12 minutes'
     """
     routine = read_routine(script)
-    return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, loudness)
+    return _prepare(
+        routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, progress, loudness
+    )
 
 
 def loads(
@@ -232,6 +237,7 @@ def loads(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
     loudness: float | None = None,
 ) -> Session:
     """Like `load`, for a script given as text. `name` is how messages name it; sound files
@@ -251,7 +257,7 @@ def loads(
 
     where = Path(folder) if folder is not None else Path.cwd()
     routine = parse_routine(text, where / name, display_name=name)
-    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, loudness)
+    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, progress, loudness)
 
 
 def _prepare(
@@ -262,14 +268,16 @@ def _prepare(
     sample_rate: int,
     engine: SpeechEngine | None,
     cache: ClipCache | None,
+    progress: Callable[[int, int], None] | None = None,
     loudness: float | None = None,
 ) -> Session:
     """Resolve the voice, measure every spoken text and lay out the timeline."""
     from voiceguide.audio.levels import LevelledClips
     from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
-    from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
+    from voiceguide.speech.bank import SpeechBank
     from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.engines import engine_and_voice
 
     if sample_rate not in SAMPLE_RATES:
         raise ValueError(f"sample_rate must be one of {SAMPLE_RATES}, not {sample_rate}")
@@ -291,9 +299,10 @@ def _prepare(
             rate=wpm if wpm is not None else settings.rate,
         )
         routine = replace(routine, settings=settings)
-    engine = engine or default_engine()
+    # a voice file named by the script is found beside it, as its sound files are
+    folder = routine.path.parent if voice is None else None
     try:
-        voice_info = resolve_voice(engine, settings.voice)
+        engine, voice_info = engine_and_voice(settings.voice, engine, folder)
     except UnknownVoiceError as error:
         if voice is not None:  # the caller's voice, not the script's: the script is not to blame
             raise
@@ -301,7 +310,7 @@ def _prepare(
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
     sounds = Sounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()
-    bank.prepare(spoken_texts(routine, lengths, sample_rate))
+    bank.prepare(spoken_texts(routine, lengths, sample_rate), progress=progress)
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)
     clips = LevelledClips(bank, sounds, settings.loudness, settings.beep_volume)
     return Session(routine, timeline, clips, source)
