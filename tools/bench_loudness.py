@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/bench_loudness.py                    # this checkout
     .venv/bin/python tools/bench_loudness.py --against ../main  # and warm exports side by side
+    .venv/bin/python tools/bench_loudness.py --voice piper:en_US-joe-medium  # another voice too
 
 1. The export (.wav and .m4a) measured by ffmpeg's ebur128 filter: integrated loudness, true peak.
 2. The setup phrases' pace at the routine's rate and at 150: words divided by the seconds of
@@ -25,13 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 
 
-def export(checkout: Path, cache: Path, out: Path) -> tuple[float, float]:
+def export(
+    checkout: Path, cache: Path, out: Path, voice: list[str] | None = None
+) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one export by `checkout`'s voiceguide;
     on a busy machine the CPU seconds compare two checkouts better than the wall clock."""
     env = dict(os.environ, VOICEGUIDE_CACHE=str(cache), PYTHONPATH=str(checkout))
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "export", "hip-mobility", "-o", str(out)],
+        [sys.executable, "-m", "voiceguide", "export", "hip-mobility", "-o", str(out),
+         *(voice or [])],
         cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(process.pid, 0)
@@ -66,13 +70,16 @@ def pace(wpm: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="another checkout, for warm exports")
+    parser.add_argument("--voice", action="append", default=[],
+                        help="measure the export with this voice too, e.g. piper:en_US-joe-medium")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        for suffix in (".wav", ".m4a"):
-            out = folder / f"hip{suffix}"
-            export(ROOT, folder / "cache", out)
-            print(f"hip-mobility{suffix}: {ebur128(out)}")
+        for voice in [None, *args.voice]:
+            for suffix in (".wav", ".m4a"):
+                out = folder / f"measured{suffix}"
+                export(ROOT, folder / "cache", out, ["--voice", voice] if voice else None)
+                print(f"hip-mobility{suffix}, voice {voice or 'default'}: {ebur128(out)}")
         import voiceguide
 
         rate = voiceguide.read_routine(str(ROOT / "scripts" / "hip-mobility.toml")).settings.rate
