@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ScriptError, UnknownVoiceError
-from voiceguide.resources import bundled_scripts, find_script
+from voiceguide.resources import bundled_scripts, closest_script_name, find_script
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,7 +91,7 @@ class Session:
 
         Example:
             >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
-            Tabata intervals: 4:19.5, voice default, 150 words per minute
+            Tabata intervals: about 4 minutes (4:19), voice default, 150 words per minute
         """
         from voiceguide.output.plan_text import plan_table
 
@@ -170,7 +170,8 @@ class Session:
 
 
 def read_routine(script: str | os.PathLike[str]) -> Routine:
-    """A routine by path, or a bundled one by name ("hip-mobility"), read and checked.
+    """A routine by path (NAME for NAME.toml too), or a bundled one by name ("hip-mobility"),
+    read and checked.
 
     No speech is made: this is the quick check of a script's format.
 
@@ -184,6 +185,12 @@ def read_routine(script: str | os.PathLike[str]) -> Routine:
     given = os.fspath(script)
     path = find_script(given)
     if path is None:
+        close = closest_script_name(given)
+        if close is not None:
+            raise ScriptError(
+                f'{given}: no such file, and no bundled routine of that name; did you mean '
+                f'"{close}"?'
+            )
         names = ", ".join(bundled_scripts()) or "none"
         raise ScriptError(
             f'{given}: no such file, and no bundled routine of that name (bundled: {names}); '
