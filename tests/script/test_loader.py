@@ -759,7 +759,17 @@ SETTINGS_CASES = [
     ("volume = nan", '"settings.volume" must be a number from 0 to 1, not nan'),
     ("volume = inf", '"settings.volume" must be a number from 0 to 1, not inf'),
     ("volume = false", '"settings.volume" must be a number from 0 to 1, not false'),
-    ("beep_volume = -0.1", '"settings.beep_volume" must be a number from 0 to 1, not -0.1'),
+    (
+        "beep_volume = -0.1",
+        '"settings.beep_volume" must be a number from 0 to 1, or decibels from "-30dB" to '
+        '"+6dB" (e.g. "-6dB"), not -0.1',
+    ),
+    (
+        'beep_volume = "+9dB"',
+        '"settings.beep_volume" must be a number from 0 to 1, or decibels from "-30dB" to '
+        '"+6dB" (e.g. "-6dB"), not "+9dB"',
+    ),
+    ("loudness = -8", '"settings.loudness" must be a number from -30 to -14, not -8'),
     ("countdown = 11", '"settings.countdown" must be a whole number from 0 to 10, not 11'),
     (
         "final_countdown = -1",

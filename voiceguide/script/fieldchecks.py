@@ -13,6 +13,7 @@ letter or digit (it would make no sound) is refused.
 from __future__ import annotations
 
 import difflib
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -92,6 +93,24 @@ def number(low: float, high: float) -> Check:
         ):
             raise Invalid(f"{subject} must be a number from {low:g} to {high:g}, not {show(value)}")
         return float(value)
+
+    return check
+
+
+def gain_or_decibels(low_db: float, high_db: float) -> Check:
+    """A gain from 0 to 1, or decibels as a string ("-6dB", "+3 dB"); either way a linear gain."""
+
+    def check(value: object, subject: str) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+            return float(value)
+        if isinstance(value, str):
+            written = re.fullmatch(r"\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*dB\s*", value, re.IGNORECASE)
+            if written is not None and low_db <= float(written[1]) <= high_db:
+                return float(10 ** (float(written[1]) / 20))
+        raise Invalid(
+            f'{subject} must be a number from 0 to 1, or decibels from "{low_db:g}dB" to '
+            f'"+{high_db:g}dB" (e.g. "-6dB"), not {show(value)}'
+        )
 
     return check
 
