@@ -75,6 +75,7 @@ class Timeline:
     beep_gain: float
     move_count: int
     summary: str  # one line: moves and length, for tags
+    language: str = "en"  # the routine's language: chapter titles and labels
     holds: tuple[Hold, ...] = ()  # live play only, in order
 
     def seconds(self, frames: int) -> float:
