@@ -1,7 +1,8 @@
-"""Shared fixtures. Every test gets its own speech cache, so none writes into the user's."""
+"""Shared fixtures. The tests share one speech cache of their own, never the user's."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +19,28 @@ if TYPE_CHECKING:
 PULSE_RATE = 22050
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from _pytest.mark.expression import Expression
+
+    from tests.support import budget
+
+    # property tests try their thorough budgets only in a run that includes the fuzz tests
+    selection = config.getoption("markexpr")
+    budget.thorough = not selection or Expression.compile(selection).evaluate(
+        lambda name, /, **_: name == "fuzz"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(tmp_path_factory.getbasetemp() / "speech-cache"))
+    # one cache for the whole run, so the clips of the bundled routines are made once; with
+    # pytest-xdist each worker has a base folder of its own inside the run's, so they share that
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent
+    monkeypatch.setenv("VOICEGUIDE_CACHE", str(run / "speech-cache"))
     yield
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.budget import examples
 from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.script.model import Cue, Move, Routine, Settings
 from voiceguide.sequencer import build_timeline
@@ -81,7 +82,9 @@ def build(r: Routine) -> Timeline:
     return build_timeline(r, fake_measure, SOUNDS, RATE)
 
 
-common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @common
