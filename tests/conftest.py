@@ -31,6 +31,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("realtime"):
+            # one worker plays them one after another: two at once would compete for the same
+            # cores at the moments they must keep time, beyond the load these tests are made for
+            item.add_marker(pytest.mark.xdist_group("realtime"))
+        elif any(
+            definitions[-1].scope == "module"
+            for definitions in item._fixtureinfo.name2fixturedefs.values()
+        ):
+            # the tests of a module that share an expensive module fixture (an export, a build)
+            # stay on one worker, so the fixture is made once
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
