@@ -47,15 +47,19 @@ def bundled_routines() -> list[RoutineInfo]:
 
 
 def voices(engine: SpeechEngine | None = None) -> list[VoiceInfo]:
-    """The voices the speech engine offers (on Linux, espeak-ng's), each with its languages.
+    """The voices the speech engine offers (on Linux, espeak-ng's), each with its languages,
+    then (without an engine given) the Piper voices installed, as "piper:NAME".
 
     Example:
         >>> any("en-gb" in voice.languages for voice in voiceguide.voices())
         True
     """
     from voiceguide.speech.bank import default_engine
+    from voiceguide.speech.piper_voices import voice_infos
 
-    return (engine or default_engine()).voices()
+    if engine is not None:
+        return engine.voices()
+    return default_engine().voices() + voice_infos()
 
 
 def new_routine(name: str | os.PathLike[str]) -> Path:

@@ -177,7 +177,7 @@ def export(
 
     # refuse a bad destination before any speech is made
     check_destination(output)
-    session = load_session(script, voice, rate, sample_rate)
+    session = load_session(script, voice, rate, sample_rate, quiet=quiet)
     if quiet or not sys.stderr.isatty():
         written = session.export(output)
     else:
