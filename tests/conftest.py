@@ -31,34 +31,54 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.pluginmanager.hasplugin("xdist"):
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # marked as each test is collected, before pytest-xdist reads the groups to send each group
+    # to one worker (in its own pytest_collection_modifyitems)
+    if not item.config.pluginmanager.hasplugin("xdist"):
         return
-    for item in items:
-        if item.get_closest_marker("realtime"):
-            # one worker plays them one after another: two at once would compete for the same
-            # cores at the moments they must keep time, beyond the load these tests are made for
-            item.add_marker(pytest.mark.xdist_group("realtime"))
-        elif any(
-            definitions[-1].scope == "module"
-            for definitions in item._fixtureinfo.name2fixturedefs.values()
-        ):
-            # the tests of a module that share an expensive module fixture (an export, a build)
-            # stay on one worker, so the fixture is made once
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if item.get_closest_marker("realtime"):
+        # one worker plays them one after another: two at once would compete for the same
+        # cores at the moments they must keep time, beyond the load these tests are made for
+        item.add_marker(pytest.mark.xdist_group("realtime"))
+    elif any(
+        definitions[-1].scope == "module"
+        for definitions in item._fixtureinfo.name2fixturedefs.values()
+    ):
+        # the tests of a module that share an expensive module fixture (an export, a build)
+        # stay on one worker, so the fixture is made once
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's base folder; with pytest-xdist each worker has its own inside it."""
+    run = tmp_path_factory.getbasetemp()
+    return run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run
 
 
 @pytest.fixture(autouse=True)
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    # one cache for the whole run, so the clips of the bundled routines are made once; with
-    # pytest-xdist each worker has a base folder of its own inside the run's, so they share that
-    run = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        run = run.parent
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(run / "speech-cache"))
+    # one cache for the whole run, workers included, so the clips of the bundled routines are
+    # made once
+    monkeypatch.setenv("VOICEGUIDE_CACHE", str(_run_folder(tmp_path_factory) / "speech-cache"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _one_realtime_test_at_a_time(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """A real-time test holds the run's lock from before its audio server starts to its end,
+    so two never play at once, whichever pytest-xdist workers they run on."""
+    if request.node.get_closest_marker("realtime") is None:
+        yield
+        return
+    import fcntl
+
+    with open(_run_folder(tmp_path_factory) / "realtime.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture
