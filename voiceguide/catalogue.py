@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RoutineInfo:
-    """A bundled routine: the name to load it by, its title and how many moves it has.
+    """A bundled routine: the name to load it by, its title, how many moves it has and, when
+    asked for, the session's length in seconds (None when its voice cannot be had here).
 
     Example:
         >>> tabata = voiceguide.bundled_routines()[-1]
@@ -28,21 +29,34 @@ class RoutineInfo:
     title: str
     moves: int
     path: Path
+    seconds: float | None = None
 
 
-def bundled_routines() -> list[RoutineInfo]:
-    """The routines that come with voiceguide, by name. No speech is made.
+def bundled_routines(*, lengths: bool = False) -> list[RoutineInfo]:
+    """The routines that come with voiceguide, by name. No speech is made, unless `lengths`
+    asks for each session's length: that needs the length of every spoken text (synthesized
+    once, then taken from the speech cache).
 
     Example:
         >>> [routine.name for routine in voiceguide.bundled_routines()]
         ['hip-mobility', 'hip-mobility-de', 'seven-minute', 'tabata']
+        >>> voiceguide.bundled_routines(lengths=True)[-1].seconds   # doctest: +ELLIPSIS
+        259.4...
     """
+    from voiceguide.errors import VoiceError
     from voiceguide.script.reader import load_routine
+    from voiceguide.session import load
 
     found = []
     for name, path in bundled_scripts().items():
         routine = load_routine(path, display_name=path.name)
-        found.append(RoutineInfo(name, routine.title, len(routine.moves), path))
+        seconds = None
+        if lengths:
+            try:
+                seconds = load(path).seconds
+            except VoiceError:  # the routine's voice is not installed: listed all the same
+                seconds = None
+        found.append(RoutineInfo(name, routine.title, len(routine.moves), path, seconds))
     return found
 
 
