@@ -138,7 +138,7 @@ def test_other_sample_rates_keep_every_beep_on_its_frame(tmp_path: Path, rate: i
 PHONE_ROUTINE = """\
 title = "Sides and sets"
 [settings]
-rest_between_moves = "10s"
+rest_between_moves = "15s"
 rest_between_sets = "10s"
 rest_between_sides = "10s"
 [[move]]
