@@ -278,6 +278,7 @@ class AlsaSink:
                     if frames + (now - began) * self.sample_rate > self._written + self._period:
                         self._base = (now, self._written)  # it ran dry: it goes on from here
                 queued = self._written - self._played(now)
+                frozen = now - self._moved > 0.5  # _played stands at the last move
             room = max(min(avail, self._buffer - queued), 0)
             source, count = silence, 0
             if item is not None:
@@ -285,8 +286,14 @@ class AlsaSink:
                 source, count = item.pcm[item.written :], min(room, left)
                 if count < min(self._period, left):
                     count = 0
-            elif running and queued < 2 * self._period and room >= self._period:
-                count = self._period  # nothing left to play: silence, so the stream runs on
+            elif running and room >= self._period and (queued < 2 * self._period or frozen):
+                # nothing left to play: silence, so the stream runs on. When the pointer has
+                # stood still long enough for the clock to freeze, the stream may have run dry
+                # (a busy machine kept this thread away while only a little silence was queued):
+                # the frozen count would never fall to two periods, so a period is written
+                # anyway; a stream that ran dry restarts, a stalled device takes nothing and is
+                # still noticed as stalled
+                count = self._period
             written = 0
             if count > 0:
                 written = int(lib.snd_pcm_writei(pcm, source.ctypes.data, count))
