@@ -255,6 +255,8 @@ class AlsaSink:
                     return
                 drop, self._drop = self._drop, False
                 item = self._queue[0] if self._queue else None
+                # the last buffer's tail still to play (not stopped): the stream must run on
+                ending = self._last is not None and not self._last.stopped
             if drop:
                 lib.snd_pcm_drop(pcm)
                 lib.snd_pcm_prepare(pcm)
@@ -286,13 +288,15 @@ class AlsaSink:
                 source, count = item.pcm[item.written :], min(room, left)
                 if count < min(self._period, left):
                     count = 0
-            elif running and room >= self._period and (queued < 2 * self._period or frozen):
-                # nothing left to play: silence, so the stream runs on. When the pointer has
-                # stood still long enough for the clock to freeze, the stream may have run dry
-                # (a busy machine kept this thread away while only a little silence was queued):
-                # the frozen count would never fall to two periods, so a period is written
-                # anyway; a stream that ran dry restarts, a stalled device takes nothing and is
-                # still noticed as stalled
+            elif (running or ending) and room >= self._period and (
+                queued < 2 * self._period or frozen
+            ):
+                # nothing left to play: silence, so the stream runs on until the last buffer's
+                # tail has played. Only a little is queued, so on a busy machine the stream may
+                # run dry here: then the device pointer stops (the clock freezes with more than
+                # two periods still counted, so a period is written anyway) or the stream is
+                # restarted after the underrun (not running: written all the same, and started).
+                # Either way it runs on; a stalled device takes nothing and is still noticed
                 count = self._period
             written = 0
             if count > 0:
