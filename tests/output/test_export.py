@@ -5,6 +5,7 @@ Timelines are built by hand and clips come from a fake source, so no speech engi
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -36,6 +37,7 @@ from tests.support.export_helpers import children_named, still_there
 from voiceguide.errors import ExportDestinationError, ExportError
 from voiceguide.output.chapters import Chapter, chapters_for, ffmetadata, markers_for
 from voiceguide.output.export import check_destination, export_blocks, export_session
+from voiceguide.output.file_tags import export_year, session_tags
 from voiceguide.output.wav_writer import Marker
 from voiceguide.render import render_blocks
 from voiceguide.timeline import Timeline
@@ -54,15 +56,25 @@ def partials(folder: Path) -> list[str]:
 # -- markers, chapters, metadata ----------------------------------------------------------------
 
 
+def _after_end_beep(timeline: Timeline, frame: int) -> int:
+    """Where the end beep that starts at `frame` ends."""
+    [beep] = [event for event in timeline.events
+              if event.role == "end" and event.kind == "beep" and event.start == frame]
+    assert beep.end > frame
+    return beep.end
+
+
 def test_markers_at_every_move_start_and_every_work_phase() -> None:
     timeline = hip_timeline()
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
     works = [phase for phase in timeline.phases if phase.kind == "work"]
+    # a move after another starts once the other's end beep is over
+    move_2 = _after_end_beep(timeline, windows[2].start)
     assert markers_for(timeline) == [
         Marker(windows[0].start, "Move 1: Side-lying clamshell"),
         Marker(works[0].start, "Move 1: Side-lying clamshell, set 1"),
         Marker(works[1].start, "Move 1: Side-lying clamshell, set 2"),
-        Marker(windows[2].start, f"Move 2: {HYDRANT}"),
+        Marker(move_2, f"Move 2: {HYDRANT}"),
         Marker(works[2].start, f"Move 2: {HYDRANT}, left"),
         Marker(works[3].start, f"Move 2: {HYDRANT}, right"),
     ]
@@ -88,20 +100,37 @@ def test_markers_name_the_round_when_there_are_several() -> None:
 def test_one_chapter_per_move_after_an_intro_chapter_tiling_the_file() -> None:
     timeline = hip_timeline()
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
+    move_2 = _after_end_beep(timeline, windows[2].start)
     assert chapters_for(timeline) == [
         Chapter(0, windows[0].start, "Intro"),
-        Chapter(windows[0].start, windows[2].start, "Move 1: Side-lying clamshell"),
-        Chapter(windows[2].start, timeline.duration, f"Move 2: {HYDRANT}"),
+        Chapter(windows[0].start, move_2, "Move 1: Side-lying clamshell"),
+        Chapter(move_2, timeline.duration, f"Move 2: {HYDRANT}"),
     ]
+
+
+def test_chapter_and_marker_titles_are_in_the_routines_language() -> None:
+    timeline = dataclasses.replace(hip_timeline(), language="de")
+    assert [chapter.title for chapter in chapters_for(timeline)] == [
+        "Einleitung", "Übung 1: Side-lying clamshell", f"Übung 2: {HYDRANT}",
+    ]
+    assert [marker.label for marker in markers_for(timeline)][1:3] == [
+        "Übung 1: Side-lying clamshell, Satz 1", "Übung 1: Side-lying clamshell, Satz 2",
+    ]
+    assert markers_for(timeline)[4].label == f"Übung 2: {HYDRANT}, links"
 
 
 def test_ffmetadata_has_tags_chapters_in_session_frames_and_escapes() -> None:
     timeline = Builder(22050).build([MoveSpec("Lunge; slow = good #1")], title="Hips\\Knees")
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
-    assert ffmetadata(timeline) == textwrap.dedent(f"""\
+    tags = session_tags(timeline, "Dr. A=B").ffmpeg_keys()
+    assert ffmetadata(tags, chapters_for(timeline), 22050) == textwrap.dedent(f"""\
         ;FFMETADATA1
         title=Hips\\\\Knees
-        artist=voiceguide
+        artist=Dr. A\\=B
+        album_artist=Dr. A\\=B
+        album=Hips\\\\Knees
+        genre=Fitness
+        date={export_year()}
         comment=1 moves
 
         [CHAPTER]
@@ -124,8 +153,10 @@ def test_ffmetadata_has_tags_chapters_in_session_frames_and_escapes() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("hip.ogg", "cannot export to {dest}: unknown extension .ogg; use .wav, .m4a or .mp3"),
-        ("hip", "cannot export to {dest}: the extension picks the format; use .wav, .m4a or .mp3"),
+        ("hip.ogg",
+         "cannot export to {dest}: unknown extension .ogg; use .wav, .m4a, .m4b or .mp3"),
+        ("hip",
+         "cannot export to {dest}: the extension picks the format; use .wav, .m4a, .m4b or .mp3"),
     ],
 )
 def test_unknown_extension_is_bad_input(tmp_path: Path, name: str, message: str) -> None:

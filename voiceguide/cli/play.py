@@ -1,7 +1,8 @@
 """`voiceguide play`: the session live, hands-free, with keys and a status line.
 
 `cli` registers this command; errors propagate to `cli.main`, which prints
-them as one line (PlaybackError: exit status 1; Ctrl-C: 130).
+them as one line (PlaybackError: exit status 1; Ctrl-C: 130, after the summary that says where
+to continue, as `q` gives).
 """
 
 from __future__ import annotations
@@ -44,7 +45,14 @@ def play(
         voiceguide play hip-mobility
         voiceguide play hip-mobility --from 3
     """
-    from voiceguide.live import Stopped, default_sink, make_view, play_timeline, summary
+    from voiceguide.live import (
+        Interrupted,
+        Stopped,
+        default_sink,
+        make_view,
+        play_timeline,
+        summary,
+    )
 
     # the sink opens the device from now on, while the session is prepared
     sink = default_sink(int(sample_rate))
@@ -63,6 +71,11 @@ def play(
             result = play_timeline(timeline, session.clips, start=start, sink=sink, view=view)
         except PlaybackError:
             _forget_closed_stdout()
+            raise
+        except Interrupted as interrupted:
+            if not quiet:
+                with contextlib.suppress(OSError):
+                    click.echo(summary(interrupted.result, timeline, script))
             raise
     except Stopped as stopped:  # SIGTERM, SIGHUP, SIGQUIT: sound stopped, terminal restored
         ending = stopped.signum

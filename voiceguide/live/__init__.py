@@ -9,8 +9,8 @@ what it is made of, for a program that brings its own device, keys or screen:
 - key sources: `TerminalKeys` (single keys from a terminal), `NoKeys` (none: only waits);
 - views: `make_view`, `TerminalStatus` (one line redrawn), `PhaseLog` (a line per phase),
   `SilentView`; `summary`, the line after a session;
-- `PlayResult`, how a session ended, and `Stopped`, raised when SIGTERM, SIGHUP or SIGQUIT ends
-  it.
+- `PlayResult`, how a session ended; `Stopped`, raised when SIGTERM, SIGHUP or SIGQUIT ends
+  it, and `Interrupted` (a KeyboardInterrupt) when Ctrl-C does, with the PlayResult so far.
 
 Example:
     >>> import sys
@@ -30,7 +30,7 @@ from voiceguide.live.alsa import AlsaSink
 from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys
 from voiceguide.live.playback import play_timeline
 from voiceguide.live.player import PlayResult
-from voiceguide.live.signals import Stopped
+from voiceguide.live.signals import Interrupted, Stopped
 from voiceguide.live.sinks import (
     GaplessSink,
     PlayHandle,
@@ -45,6 +45,7 @@ from voiceguide.live.views import PhaseLog, TerminalStatus, make_view, summary
 __all__ = [
     "AlsaSink",
     "GaplessSink",
+    "Interrupted",
     "KeySource",
     "NoKeys",
     "PhaseLog",

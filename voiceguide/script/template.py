@@ -25,13 +25,20 @@ format = "voiceguide/1"
 title = {title_toml}
 intro = "Three moves. Breathe, and take your time."
 equipment = ["an exercise mat"]       # said in the intro: "You will need: an exercise mat."
+# For the printed handout (voiceguide plan {file} --html sheet.html); never spoken:
+# how_often = "Once a day"
+# weeks = 6                     # for how many weeks
+# prescribed_by = "Your physiotherapist"
+# notes = "Small, slow movements; stop if it hurts."
+# language = "en"               # of the sheet and chapter titles; default: the voice's language
 
 [settings]
 # Every setting is optional; these are the defaults. Remove the "#" to change one.
 # voice = "en-gb"               # a language code (de, fr, en-us), a voice id or part of its name
-# rate = 170                    # speech, words per minute
+# rate = 150                    # speech, words per minute
 # volume = 1.0                  # speech, 0 to 1
-# beep_volume = 0.6             # beeps, 0 to 1
+# loudness = -16                # LUFS: the voice's loudness, and so the whole session's
+# beep_volume = 1.0             # beeps as loud as the voice: 0 to 1, or "-6dB" to "+6dB"
 # countdown = 3                 # short beeps before every go
 # final_countdown = 3           # short beeps before the end of a hold or timed work
 # halfway = true                # say "Halfway." in holds of 20 s or more

@@ -2,7 +2,8 @@
 
 The SpeechBank is what the sequencer and the renderer use: it knows every phrase's length in
 frames and its samples at the session rate. Clips come from the cache or, all missing ones in
-one batch, from the engine; they are trimmed and cached at the engine's rate. The bank keeps that
+one batch, from the engine; they are trimmed, brought to one loudness (audio.loudness) and
+cached at the engine's rate. The bank keeps that
 one int16 copy of each clip: a length at the session rate follows from the resampler's length
 rule, and float32 samples are made when the renderer asks, the latest few kept for reuse.
 """
@@ -12,11 +13,12 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
 
+from voiceguide.audio.loudness import normalise_int16
 from voiceguide.audio.samples import (
     Float32Array,
     Int16Array,
@@ -141,8 +143,13 @@ class SpeechBank:
     def _key(self, text: str) -> str:
         return clip_key(self.engine.key, self._voice_id, self.wpm, text)
 
-    def prepare(self, texts: Iterable[str]) -> None:
-        """Load or synthesize every text not yet here; all missing ones in one engine batch."""
+    def prepare(
+        self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Load or synthesize every text not yet here; all missing ones in one engine batch.
+
+        progress(done, total) is called after each clip the engine makes.
+        """
         missing: list[str] = []
         for text in dict.fromkeys(texts):
             if text in self._clips:
@@ -165,9 +172,13 @@ class SpeechBank:
                 if raw is None:
                     raise VoiceError(f"the speech engine returned {count} clips for {len(missing)}")
                 clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
+                # every engine's speech at one loudness, kept so in the cache (audio.loudness)
+                clip = normalise_int16(clip, engine_rate)
                 if self.cache is not None:  # at once: a later failure must not lose this one
                     self.cache.put(self._key(text), clip, engine_rate)
                 self._clips[text] = (clip, engine_rate)
+                if progress is not None:
+                    progress(count + 1, len(missing))
             if next(clips, None) is not None:
                 raise VoiceError(f"the speech engine returned more clips than {len(missing)}")
         finally:
