@@ -29,7 +29,7 @@ def test_every_python_example_of_the_readme_runs(
         script.write_text(code)
         runpy.run_path(str(script), run_name="__main__")
     printed = capsys.readouterr().out
-    assert "Hip mobility for runners 12 minutes" in printed
+    assert "Hip mobility for runners 15 minutes" in printed
     assert "['intro', 'window', 'work', 'outro']" in printed
     assert 'desk.toml:6: move 1 "Wall sit": unknown key "hlod"; did you mean "hold"?' in printed
     # the files the first example wrote are the real thing

@@ -133,8 +133,8 @@ def test_announcements_between_sides_sets_moves_and_rounds() -> None:
     )
     timeline = build(r)
     assert _window_texts(timeline, 0)[:3] == ["Round 1 of 2.", "Move 1 of 2.", "Clamshell."]
-    assert _window_texts(timeline, 1) == ["Roll over.", "Right side."]
-    assert _window_texts(timeline, 2) == ["Rest.", "Set 2 of 2.", "Left side."]
+    assert _window_texts(timeline, 1) == ["Roll over.", "Right leg."]
+    assert _window_texts(timeline, 2) == ["Rest.", "Set 2 of 2.", "Left leg."]
     assert _window_texts(timeline, 4)[:3] == ["Rest.", "Move 2 of 2.", "Bridge."]
     assert _window_texts(timeline, 5)[:3] == ["Rest.", "Round 2 of 2.", "Move 1 of 2."]
 

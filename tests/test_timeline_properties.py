@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
+from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Move, Routine, Settings
 from voiceguide.sequencer import build_timeline
 from voiceguide.timeline import Timeline
@@ -55,6 +56,11 @@ def moves(draw: st.DrawFn) -> Move:
     fields["rest_after"] = draw(seconds)
     fields["cues"] = draw(cues(work))
     fields["setup"] = draw(st.sampled_from([None, "Lie down.", "Stand tall by the wall."]))
+    fields["prepare"] = draw(st.sampled_from([0.0, 0.0, 2.0, 7.5, 12.0, 30.0]))
+    fields["wait"] = draw(st.booleans()) and fields["prepare"] > 0
+    fields["equipment"] = draw(st.sampled_from([(), ("a band",), ("a mat", "a roller")]))
+    if fields["sides"] in ("each", "left"):
+        fields["left"] = draw(st.sampled_from([None, "Right side down, left leg on top."]))
     return move(**fields)  # type: ignore[arg-type]
 
 
@@ -77,8 +83,13 @@ def routines(draw: st.DrawFn) -> Routine:
 
 def build(r: Routine) -> Timeline:
     # every generated work phase outlasts the go beep and the session stays far below 4 h, so
-    # no generated routine is refused
-    return build_timeline(r, fake_measure, SOUNDS, RATE)
+    # no generated routine is refused, but for a rep too short to hold its count
+    try:
+        return build_timeline(r, fake_measure, SOUNDS, RATE)
+    except ScriptError as error:
+        assert "does not fit in its rep" in str(error), error
+        assume(False)
+        raise
 
 
 common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -148,3 +159,41 @@ def test_rests_never_shrink(r: Routine) -> None:
 @given(routines())
 def test_the_same_input_gives_the_same_timeline(r: Routine) -> None:
     assert build(r) == build(r)
+
+
+@common
+@given(routines())
+def test_every_rep_is_counted_or_the_routine_is_refused(r: Routine) -> None:
+    try:
+        timeline = build_timeline(r, fake_measure, SOUNDS, RATE)
+    except ScriptError as error:
+        # one line that names the move and the fix
+        assert "does not fit in its rep" in str(error) and "make the tempo slower" in str(error)
+        assert "\n" not in str(error)
+        return
+    if not r.settings.count_reps:
+        return
+    works = [phase for phase in timeline.phases if phase.kind == "work" and phase.reps]
+    for phase in works:
+        counts = [
+            e.text for e in timeline.events
+            if e.role == "count" and phase.start <= e.start < phase.end
+        ]
+        assert counts == [str(n) for n in range(1, (phase.reps or 0) + 1)]
+    assert not [w for w in timeline.warnings if "dropped" in w and '"1"' in w]
+
+
+@common
+@given(routines())
+def test_holds_lie_in_the_window_of_a_waiting_move_before_its_countdown(r: Routine) -> None:
+    timeline = build(r)
+    waiting = sum(r.rounds for move in r.moves if move.wait and move.prepare > 0)
+    assert len(timeline.holds) == waiting
+    for hold in timeline.holds:
+        window = timeline.phases[timeline.phase_index_at(hold.skip_from)]
+        assert window.kind == "window"
+        assert window.start <= hold.skip_from < hold.skip_to < hold.at <= window.end
+        # the announcement is heard, the countdown is not yet: nothing sounds at the hold
+        assert not [e for e in timeline.events if e.start < hold.at < e.end]
+        ticks = [e.start for e in timeline.events if e.role == "tick" and window.start <= e.start]
+        assert all(hold.at <= tick for tick in ticks if tick < window.end)

@@ -8,10 +8,10 @@ section 7, "Bounds"):
 
 - at most MAX_WORK_PHASES work phases (rounds x sets x sides);
 - the session's length, counted from below, at most 4 hours: the lead-in and intro, every work
-  phase, every window (its rest, or its announcement and get_ready when that is longer) and the
-  outro with its closing second. Speech is counted as if said about twice as fast as espeak-ng
-  says it, so a session that fits is not refused; the sequencer checks the exact length once
-  the speech is measured;
+  phase, every window (its rest, or its prepare time, announcement and get_ready when that is
+  longer) and the outro with its closing second. Speech is counted as if said about twice as
+  fast as espeak-ng says it, so a session that fits is not refused; the sequencer checks the
+  exact length once the speech is measured;
 - at most MAX_SOUNDS sounds: beeps, and speech placed or tried;
 - at most MAX_PHRASES different phrases to synthesize, MAX_SPEECH_CHARACTERS characters in all.
 """
@@ -24,8 +24,15 @@ from typing import NoReturn
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Move, Routine, Settings
 from voiceguide.units import format_length
-from voiceguide.wording import announcement, intro_texts
-from voiceguide.work_order import WorkSlot, rep_tick_offsets, rest_seconds, transition, work_slots
+from voiceguide.wording import announcement, intro_texts, prepare_reminder, prepare_texts
+from voiceguide.work_order import (
+    WorkSlot,
+    prepare_seconds,
+    rep_tick_offsets,
+    rest_seconds,
+    transition,
+    work_slots,
+)
 
 MAX_SESSION_HOURS = 4
 MAX_WORK_PHASES = 20_000
@@ -124,14 +131,21 @@ class _Tally:
         before: WorkSlot | None = None
         for slot in work_slots(self.routine):
             level = transition(before, slot)
-            said = [text for _, text in announcement(self.routine, level, slot)]
+            said = [text for _, text in announcement(self.routine, level, slot, before)]
             talk = self.talk(said)
             rest = rest_seconds(self.routine, level, before, slot)
-            if rest >= talk + settings.get_ready:
+            # a prepare time comes before the announcement, its own words inside it
+            prepare = prepare_seconds(level, slot)
+            if prepare > 0:
+                prepared = self._prepare_words(slot.move)
+                self.talk(prepared)
+                self.sounds += len(prepared)
+                self.rounded += len(prepared)
+            if rest >= prepare + talk + settings.get_ready:
                 self.rests += rest
             else:
                 self.speech += talk
-                self.rests += settings.get_ready
+                self.rests += prepare + settings.get_ready
             number = slot.move.number
             self.work += slot.move.work_seconds
             self.work_by_move[number] = self.work_by_move.get(number, 0.0) + slot.move.work_seconds
@@ -141,6 +155,11 @@ class _Tally:
             self.sounds_by_move[number] = self.sounds_by_move.get(number, 0) + sounds
             self.rounded += 3 + len(said)
             before = slot
+
+    def _prepare_words(self, move: Move) -> list[str]:
+        words = [text for _, text in prepare_texts(self.routine, move)]
+        reminder = prepare_reminder(self.routine, move)
+        return words if reminder is None else [*words, reminder[1]]
 
     def _work_sounds(self, move: Move) -> int:
         """Beeps and speech inside one work phase of `move`, placed or tried; notes its phrases."""
@@ -184,8 +203,8 @@ class _Tally:
             )
         elif biggest == self.rests:
             advice = (
-                f"{format_length(self.rests)} of it is rest or get_ready: use shorter rests, or "
-                "fewer rounds, sets or moves"
+                f"{format_length(self.rests)} of it is rest, prepare or get_ready: use shorter "
+                "rests or prepare times, or fewer rounds, sets or moves"
             )
         else:
             advice = (

@@ -7,7 +7,7 @@ of the routine format; see docs/ROUTINE_FORMAT.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
@@ -16,12 +16,14 @@ from voiceguide.output.labels import labels_for
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
-from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
+from voiceguide.sequence_checks import SoundLengths, check_sounds, slower_tempo
+from voiceguide.timeline import Event, EventKind, Hold, Phase, PhaseKind, Timeline
 from voiceguide.units import about_minutes, format_length, length_clock, to_frames
-from voiceguide.wording import announcement, intro_texts
+from voiceguide.wording import announcement, intro_texts, prepare_reminder, prepare_texts
 from voiceguide.work_order import (
     Level,
     WorkSlot,
+    prepare_seconds,
     rep_tick_offsets,
     rest_seconds,
     transition,
@@ -30,8 +32,6 @@ from voiceguide.work_order import (
 
 # text -> length in frames at the session rate, measured from the real (trimmed) clip
 MeasureSpeech = Callable[[str], int]
-# sound name (tick, go, end, rep, done) -> length in frames at the session rate
-SoundLengths = Mapping[str, int]
 
 
 def build_timeline(
@@ -44,7 +44,7 @@ def build_timeline(
 ) -> Timeline:
     """Place every sound of the session. Raises ScriptError where the rules cannot be met."""
     check_bounds(routine)
-    _check_sounds(routine, sounds, sample_rate)
+    check_sounds(routine, sounds, sample_rate)
     # "About N minutes." is part of the session it measures: a first pass without it gives N,
     # then a few rebuilds settle it (N rarely moves: the phrase adds a second or two). Starting
     # from no phrase rather than a guess means no phrase is measured (synthesized) in vain.
@@ -83,6 +83,7 @@ def build_timeline(
         move_count=len(routine.moves),
         summary=_summary_line(routine, sequence.duration / sample_rate),
         language=routine.language,
+        holds=tuple(sequence.holds),
     )
 
 
@@ -109,6 +110,7 @@ class _Sequencer:
         self.phases: list[Phase] = []
         self.warnings: list[str] = []
         self.grown: list[str] = []
+        self.holds: list[Hold] = []
         self.duration = 0
 
     def frames(self, seconds: float) -> int:
@@ -171,7 +173,14 @@ class _Sequencer:
         if before is not None:
             cursor = self.beep(start, "end", before)
         level = transition(before, slot)
-        for role, text in announcement(self.routine, level, slot):
+        texts = announcement(self.routine, level, slot, before)
+        prepared = None
+        if prepare_seconds(level, slot) > 0:
+            if texts[0][0] == "rest":
+                cursor = self.say(cursor, *texts.pop(0), slot)
+            prepared = (cursor, self._prepare(cursor, slot))
+            cursor = prepared[1]
+        for role, text in texts:
             cursor = self.say(cursor, role, text, slot)
         last_sound_end = cursor - self.gap
         countdown = self.settings.countdown
@@ -181,13 +190,32 @@ class _Sequencer:
             last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
         ) - start
         rest = self.frames(rest_seconds(self.routine, level, before, slot))
-        if before is not None and needed > rest:
+        # a prepare time is asked for on top of the announcement: the rest does not grow then
+        if before is not None and needed > rest and prepared is None:
             self._rest_grew(level, slot, needed - rest)
         go = start + max(rest, needed)
         for remaining in range(countdown, 0, -1):
             self.beep(go - self.frames(remaining), "tick", slot)
+        if prepared is not None and slot.move.wait:
+            self.holds.append(Hold(prepared[0], prepared[1], min(cursor, go)))
         self.phase(start, go, "window", slot)
         return go
+
+    def _prepare(self, start: int, slot: WorkSlot) -> int:
+        """The move's prepare time after its words ("Take 30 seconds."), with a reminder
+        shortly before its end; returns where the announcement may start."""
+        cursor = start
+        for role, text in prepare_texts(self.routine, slot.move):
+            cursor = self.say(cursor, role, text, slot)
+        end = cursor - self.gap + self.frames(slot.move.prepare)
+        reminder = prepare_reminder(self.routine, slot.move)
+        if reminder is not None:
+            before, text = reminder
+            at = end - self.frames(before)
+            # no room after the words (a short prepare with long words): it is left out
+            if at >= cursor:
+                cursor = self.say(at, "prepare", text, slot)
+        return max(cursor, end)
 
     def _rest_grew(self, level: Level, slot: WorkSlot, frames: int) -> None:
         where = {
@@ -213,11 +241,19 @@ class _Sequencer:
         self.beep(go, "go", slot)
         # the end beep of this phase is fixed too: nothing may run into it
         placed.add(end, end + self.sounds["end"])
+        speech = self._work_speech(go, slot)
         if move.kind == "reps":
+            # every rep is counted: the counts come before the soft tempo ticks, which give
+            # way to them (a count that still does not fit refuses the script)
+            counts = [item for item in speech if item[1] == "count"]
+            speech = speech[len(counts):]
+            for nominal, role, text in counts:
+                if not self._fit_speech(nominal, role, text, slot, placed, go, end):
+                    self._count_does_not_fit(slot, text)
             self._rep_ticks(go, slot, placed)
         else:
             self._final_countdown(go, end, slot, placed)
-        for nominal, role, text in self._work_speech(go, slot):
+        for nominal, role, text in speech:
             self._fit_speech(nominal, role, text, slot, placed, go, end)
         self.phase(go, end, "work", slot)
         return end
@@ -263,10 +299,19 @@ class _Sequencer:
             speech.append((go + self.frames(seconds / 2), "halfway", self.phrases.halfway))
         return speech
 
+    def _count_does_not_fit(self, slot: WorkSlot, count: str) -> None:
+        move = slot.move
+        raise ScriptError(
+            f"{self.routine.file_label}: {move.label()}: the count of rep {count} does not fit "
+            f"in its rep of {move.rep_seconds:g} s at this speech rate: make the tempo slower "
+            f"(e.g. tempo = {slower_tempo(move)}), or set count_reps = false"
+        )
+
     def _fit_speech(
         self, nominal: int, role: str, text: str, slot: WorkSlot, placed: Placement, go: int,
         end: int,
-    ) -> None:
+    ) -> bool:
+        """Speech inside a work phase near `nominal`; False (with a warning) when dropped."""
         length = self.measure(text)
         # it must also end a gap before the end beep: with a small gap, slipping past the end
         # beep would put it outside the phase, over the next announcement (found by fuzzing)
@@ -278,9 +323,10 @@ class _Sequencer:
                 f"{(nominal - go) / self.sample_rate:.1f} s into the work phase is dropped: "
                 "no room between the beeps and other speech"
             )
-            return
+            return False
         placed.add(at, at + length)
         self.say(at, role, text, slot)
+        return True
 
     def _outro(self, end: int, last: WorkSlot) -> None:
         cursor = self.beep(end, "end", last)
@@ -292,27 +338,6 @@ class _Sequencer:
 
 # speech inside a work phase may slip this far behind its moment to get clear of a beep
 MAX_SPEECH_DELAY = 0.5
-
-
-def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> None:
-    """Ticks placed 1 s apart must end a gap before the next one; go and gap fit a work phase."""
-    settings = routine.settings
-    gap = to_frames(settings.gap, sample_rate)
-    timed = any(move.kind != "reps" for move in routine.moves)
-    ticks_a_second_apart = settings.countdown > 0 or (settings.final_countdown > 0 and timed)
-    if ticks_a_second_apart and sounds["tick"] + gap >= sample_rate:
-        raise ScriptError(
-            f"{routine.file_label}: the tick sound ({sounds['tick'] / sample_rate:.2f} s) and "
-            f'"settings.gap" ({gap / sample_rate:.2f} s) together must be shorter than 1 s, since '
-            "countdown ticks come 1 s apart: lower gap, or set countdown and final_countdown to 0"
-        )
-    for move in routine.moves:
-        if to_frames(move.work_seconds, sample_rate) <= sounds["go"] + gap:
-            raise ScriptError(
-                f"{routine.file_label}: {move.label()}: a work phase of {move.work_seconds:g} s is "
-                f"not longer than the go beep and the gap after it "
-                f"({(sounds['go'] + gap) / sample_rate:.2f} s); make it longer"
-            )
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:
@@ -341,7 +366,7 @@ def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> li
 
     # what can be refused before speech is made is refused here, not after the synthesis
     check_bounds(routine)
-    _check_sounds(routine, sounds, sample_rate)
+    check_sounds(routine, sounds, sample_rate)
     relaxed = replace(routine, settings=replace(routine.settings, strict=False))
     with contextlib.suppress(ScriptError):  # the real build reports the rest
         build_timeline(relaxed, estimate, sounds, sample_rate)

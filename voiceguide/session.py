@@ -234,7 +234,7 @@ def load(
         >>> import voiceguide
         >>> session = voiceguide.load("hip-mobility", voice="en-gb", wpm=150)
         >>> f"{session.title}: {session.seconds / 60:.0f} minutes"
-        'Hip mobility for runners: 12 minutes'
+        'Hip mobility for runners: 15 minutes'
     """
     routine = read_routine(script)
     return _prepare(

@@ -51,6 +51,17 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """Where live play of a `wait` move parts from the export: it leaves out the prepare time
+    the export gives, frames [skip_from, skip_to), and after the move's announcement holds at
+    frame `at`, before the go countdown, until the user is ready."""
+
+    skip_from: int
+    skip_to: int
+    at: int
+
+
+@dataclass(frozen=True)
 class Timeline:
     title: str
     sample_rate: int
@@ -65,6 +76,7 @@ class Timeline:
     move_count: int
     summary: str  # one line: moves and length, for tags
     language: str = "en"  # the routine's language: chapter titles and labels
+    holds: tuple[Hold, ...] = ()  # live play only, in order
 
     def seconds(self, frames: int) -> float:
         return frames / self.sample_rate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceguide.script.model import Move, Phrases, Routine
+from voiceguide.script.model import Move, Phrases, Routine, Side
 from voiceguide.work_order import Level, WorkSlot
 
 # (role, text): what is said and the role it plays in the plan ("title", "announce", ...)
@@ -25,8 +25,11 @@ def intro_texts(routine: Routine, minutes: int | None) -> list[Said]:
     return texts
 
 
-def announcement(routine: Routine, level: Level, slot: WorkSlot) -> list[Said]:
-    """What is said in the window before a work phase, reached by a change of `level`."""
+def announcement(
+    routine: Routine, level: Level, slot: WorkSlot, before: WorkSlot | None = None
+) -> list[Said]:
+    """What is said in the window before a work phase, reached by a change of `level` from
+    the phase `before` it."""
     phrases = routine.phrases
     move = slot.move
     texts: list[Said] = []
@@ -45,11 +48,50 @@ def announcement(routine: Routine, level: Level, slot: WorkSlot) -> list[Said]:
             texts.append(("announce", move.setup))
     elif level == "set":
         texts.append(("announce", phrases.set_of.format(n=slot.set, total=move.sets)))
+        # side_order = "block": the first set of the right side is a change of sides too
+        # (in alternate order a set starts where the one before it started: no switch)
+        changes_side = before is not None and before.side not in (None, slot.side)
+        if move.side_order == "block" and changes_side:
+            texts.append(("switch", move.switch or phrases.switch))
     else:
         texts.append(("switch", move.switch or phrases.switch))
     if slot.side is not None:
-        texts.append(("announce", phrases.left if slot.side == "left" else phrases.right))
+        texts.append(("announce", side_word(routine, move, slot.side)))
     return texts
+
+
+def side_word(routine: Routine, move: Move, side: Side) -> str:
+    """The move's own word for a side, or the routine's phrase ("Left leg.")."""
+    own = move.side_word(side)
+    if own is not None:
+        return own
+    return routine.phrases.left if side == "left" else routine.phrases.right
+
+
+def prepare_texts(routine: Routine, move: Move) -> list[Said]:
+    """Said at the start of a move's `prepare` time: "Get a band. Take 30 seconds." """
+    phrases = routine.phrases
+    if move.equipment:
+        get = phrases.get.format(items=join_items(move.equipment, phrases.and_))
+    else:
+        get = phrases.prepare_next
+    take = phrases.take.format(time=_spoken_duration(move.prepare, phrases))
+    return [("prepare", get), ("prepare", take)]
+
+
+def prepare_reminder(routine: Routine, move: Move) -> tuple[float, str] | None:
+    """The reminder shortly before a prepare time ends: (seconds before its end, text), as
+    "10 seconds left." 10 s before the end of a prepare of 20 s or more, 5 s before the end
+    of a shorter one; none for a prepare of 5 s or less."""
+    if move.prepare <= _SHORT_REMINDER:
+        return None
+    before = _LONG_REMINDER if move.prepare >= 2 * _LONG_REMINDER else _SHORT_REMINDER
+    time = _spoken_duration(before, routine.phrases)
+    return before, routine.phrases.time_left.format(time=time)
+
+
+_LONG_REMINDER = 10.0
+_SHORT_REMINDER = 5.0
 
 
 def move_summary(move: Move, phrases: Phrases) -> str:

@@ -73,6 +73,12 @@ def rest_seconds(routine: Routine, level: Level, before: WorkSlot | None, slot: 
     return 0.0
 
 
+def prepare_seconds(level: Level, slot: WorkSlot) -> float:
+    """The prepare time in the window before `slot`: the move's own, before its first phase
+    (in every round); none between its sets and sides."""
+    return slot.move.prepare if level in ("start", "round", "move") else 0.0
+
+
 def rep_tick_offsets(move: Move) -> list[float]:
     """Seconds into a rep where a soft `rep` tick marks a tempo phase: every phase boundary
     after the first phase, without repeats (phases of 0 s add none)."""

@@ -129,7 +129,7 @@ def test_the_german_sheet_is_german() -> None:
     html = _sheet("hip-mobility-de")
     assert '<html lang="de">' in html
     text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
-    for german in ("Dein Übungsplan", "Dauer", "etwa 12 Minuten", "Übungen", "Jede Wiederholung: "
+    for german in ("Dein Übungsplan", "Dauer", "etwa 16 Minuten", "Übungen", "Jede Wiederholung: "
                    "2 s hoch, 1 s halten, 2 s runter.", "Der Ablauf, maßstabsgetreu", "Stimme"):
         assert german in text, german
     for english in ("Length", "Exercises", "Each rep", "Rest:", "Voice", "You need", "to scale",
@@ -157,7 +157,7 @@ def test_engineering_detail_is_only_in_the_small_footer() -> None:
                    "2-1-2", "tempo"):
         assert detail not in text, detail
     assert "words a minute" in footer and "beeps" in footer
-    assert "about 12 minutes (11:40)" in text  # the length as the voice rounds it, and exactly
+    assert "about 15 minutes (15:02)" in text  # the length as the voice rounds it, and exactly
     assert ".drawing { display: none; }" in html.split("@media print")[1]
 
 

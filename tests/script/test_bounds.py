@@ -110,6 +110,16 @@ def generated_bombs() -> dict[str, tuple[str, str]]:
             r"is 4 hours: at least \d+ h \d+ min \d+ s of it is spoken: shorten the setup texts, "
             r"or use fewer rounds, sets or moves",
         ),
+        # every duration within its limit: 20 rounds of 10 moves that each take 4 h to set up
+        "prepare.toml": (
+            'title = "Setup"\nrounds = 20\n'
+            + "".join(
+                f'[[move]]\nname = "Move {i}"\nprepare = "4h"\nhold = 1\n' for i in range(10)
+            ),
+            r"prepare\.toml: the session would last at least 8\d\d h \d+ min \d+ s; the limit is "
+            r"4 hours: 8\d\d h \d+ min \d+ s of it is rest, prepare or get_ready: use shorter "
+            r"rests or prepare times, or fewer rounds, sets or moves",
+        ),
         "phrases.toml": (
             'title = "Cues"\n' + fast + many_phrases,
             r"phrases\.toml: the session would say 1\d,\d\d\d different phrases; the limit is "

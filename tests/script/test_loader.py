@@ -420,7 +420,7 @@ MOVE_CASES = [
         "hold = 30\nqqq = 5\n",
         'r.toml:5: move 1 "Plank": unknown key "qqq"; known keys: name, setup, equipment, reps, '
         "tempo, hold, work, sets, sides, side_order, switch, rest_between_sets, "
-        "rest_between_sides, rest_after, cues",
+        "rest_between_sides, rest_after, cues, prepare, wait, left, right",
     ),
     ("", 'r.toml: move 1 "Plank": needs one of "reps", "hold" or "work" (e.g. hold = "30s")'),
     (

@@ -55,6 +55,16 @@ def test_the_commented_settings_are_the_defaults_they_claim_to_be() -> None:
     assert routine.settings.voice == "en-gb"
 
 
+def test_the_commented_move_keys_load_as_they_say() -> None:
+    text = routine_template("Knee routine", "knee.toml")
+    for key in ("equipment", "prepare", "wait"):
+        text = re.sub(rf"^# ({key} = )", r"\1", text, count=1, flags=re.MULTILINE)
+    plank = parse_routine(text, Path("knee.toml")).moves[1]
+    assert plank.equipment == ("a resistance band",)
+    assert (plank.prepare, plank.wait) == (30.0, True)
+    assert (plank.left, plank.right) == ("Left elbow down.", "Right elbow down.")
+
+
 def test_names_become_paths_and_titles() -> None:
     assert new_routine_path("knee") == Path("knee.toml")
     assert new_routine_path("plans/Knee.TOML") == Path("plans/Knee.TOML")

@@ -17,6 +17,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import time
 from collections.abc import Callable
@@ -57,8 +58,13 @@ class _Playing:
     expected_end: float  # clock time its last frame is due
 
 
+def _here(frame: int) -> int:
+    return frame
+
+
 class Player:
-    """Plays a timeline on a sink and follows the keys: space, n, b, q."""
+    """Plays a timeline on a sink and follows the keys: space, n, b, q. At the hold of a `wait`
+    move (`Timeline.holds`) it stops until space is pressed."""
 
     def __init__(
         self,
@@ -93,6 +99,10 @@ class Player:
         self._hang = hang_timeout
         self._stall = stall_timeout
         self._cuts = timeline.silent_cuts()  # where stretches may be cut
+        self._run_end = timeline.duration  # where the continuous run now playing stops
+        # with no keys to press space on (no terminal), a hold would never end: the session
+        # plays as exported, with the prepare time
+        self._holds = () if isinstance(self._keys, NoKeys) else timeline.holds
         self._work = [
             (index, phase.start, phase.end)
             for index, phase in enumerate(timeline.phases)
@@ -152,15 +162,16 @@ class Player:
             return duration
         self._begin(start)
         paused_at: int | None = None
+        waiting = False  # held for a `wait` move: space goes on from the hold itself
         while True:
             if paused_at is not None:
-                self._show(paused_at, paused=True)
+                self._show(paused_at, paused=True, waiting=waiting)
                 key = self._keys.read(self._refresh)
                 if key in ("q", "Q"):
                     return paused_at
                 # space resumes; n and b jump from where it paused and play on
                 moves = {
-                    " ": timeline.resume_point,
+                    " ": _here if waiting else timeline.resume_point,
                     "n": timeline.next_point,
                     "b": timeline.move_start,
                 }
@@ -171,6 +182,7 @@ class Player:
                         return duration
                     self._begin(target)
                     paused_at = None
+                    waiting = False
                 continue
 
             now = self._clock()
@@ -183,10 +195,19 @@ class Player:
             self._check_sink(now)
             self._note_completed(position)
             if not more and not self._playing:
-                self._note_completed(duration)
-                self._heard += duration - self._run_start
+                end = self._run_end
+                self._note_completed(end)
+                self._heard += end - self._run_start
                 self._running = False
-                return duration
+                if end >= duration:
+                    return duration
+                # the run stopped where live play parts from the export (a `wait` move)
+                hold = next(hold for hold in self._holds if end in (hold.skip_from, hold.at))
+                if end == hold.skip_from:
+                    self._begin(hold.skip_to)  # the export's prepare time: live play holds
+                else:
+                    paused_at, waiting = end, True
+                continue
             self._show(min(position, duration))
 
             # render the next stretch while this one plays, in slices so keys stay responsive;
@@ -223,10 +244,10 @@ class Player:
             elif key in ("b", "B"):
                 self._begin(timeline.move_start(position))
 
-    def _show(self, position: int, paused: bool = False) -> None:
+    def _show(self, position: int, paused: bool = False, waiting: bool = False) -> None:
         self.position = position
         try:
-            self._view.update(Snapshot(position, paused=paused))
+            self._view.update(Snapshot(position, paused=paused, waiting=waiting))
         except OSError as error:  # the status goes to a pipe whose reader left, a full disk
             why = "was closed" if isinstance(error, BrokenPipeError) else f"failed ({error})"
             raise PlaybackError(self._stopped(position, f"the status output {why}")) from None
@@ -234,17 +255,35 @@ class Player:
     def _begin(self, start: int) -> None:
         """Start a continuous run at `start` (< duration): render a short first stretch, play it."""
         self._stop_all()
-        ahead = RenderAhead(self._render_from, start, self._cuts, self.timeline.duration)
+        start = self._past_skips(start)
+        self._run_end = self._stop_after(start)
+        cuts = self._cuts[bisect.bisect_right(self._cuts, start) :]
+        cuts = cuts[: bisect.bisect_left(cuts, self._run_end)]
+        ahead = RenderAhead(self._render_from, start, cuts, self._run_end)
         first_end = ahead.cut_after(start + self._first)
         ahead.advance(first_end, float("inf"), self._clock)
         first_end = min(first_end, ahead.rendered)
         pcm = ahead.take(first_end)
-        self._ahead = ahead if first_end < self.timeline.duration else None
+        self._ahead = ahead if first_end < self._run_end else None
         self._run_start = start
         self._running = True
         self._anchor = (self._clock(), start)
         self.position = start
         self._start_stretch(first_end, pcm, None)
+
+    def _past_skips(self, start: int) -> int:
+        """A start inside the prepare time of a `wait` move moves to its end: live play holds
+        instead."""
+        for hold in self._holds:
+            if hold.skip_from <= start < hold.skip_to:
+                return hold.skip_to
+        return start
+
+    def _stop_after(self, start: int) -> int:
+        """Where a run from `start` stops: the next place live play parts from the export (a
+        prepare time to leave out, a hold), or the end."""
+        marks = [mark for hold in self._holds for mark in (hold.skip_from, hold.at)]
+        return min([mark for mark in marks if mark > start], default=self.timeline.duration)
 
     def _join_time(self) -> float:
         anchor_time, anchor_frame = self._anchor
@@ -260,9 +299,9 @@ class Player:
             ahead.advance(ahead.cut_after(ahead.start + 1), float("inf"), self._clock)
             end = ahead.cut_before(min(ahead.rendered, ahead.start + self._max))
         if end <= ahead.start:
-            end = self.timeline.duration  # the renderer stopped short: play silence to the end
+            end = self._run_end  # the renderer stopped short: play silence to the end
         self._next = (end, ahead.take(end))
-        if end >= self.timeline.duration:
+        if end >= self._run_end:
             self._ahead = None
 
     def _join(self, due: float) -> None:
@@ -297,7 +336,7 @@ class Player:
         ahead = self._ahead
         if ahead is None or ahead.exhausted or time_to_join < 0.05 or self._next is not None:
             return False
-        target = min(ahead.start + self._max, self.timeline.duration)
+        target = min(ahead.start + self._max, self._run_end)
         if ahead.rendered >= target:
             return False
         ahead.advance(target, 0.02, self._clock)

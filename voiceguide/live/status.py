@@ -13,6 +13,8 @@ from typing import Protocol
 from voiceguide.timeline import Phase, Timeline
 from voiceguide.units import format_clock, plural
 
+READY = "Press space when you are ready"
+
 _LABELS = {"intro": "Intro", "window": "Get ready", "work": "Work", "outro": "Outro"}
 
 
@@ -22,6 +24,7 @@ class Snapshot:
 
     position: int
     paused: bool = False
+    waiting: bool = False  # held before a `wait` move's countdown until the user is ready
 
 
 class StatusView(Protocol):
@@ -111,6 +114,8 @@ class StatusText:
             parts.insert(0, move)
         parts.append(f"{clock(session_left)} left")
         text = " | ".join(parts)
+        if snapshot.waiting:
+            return f"{READY} | {text}"
         return f"Paused (space resumes) | {text}" if snapshot.paused else text
 
     def phase_line(self, index: int) -> str:

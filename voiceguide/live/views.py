@@ -42,17 +42,19 @@ class PhaseLog:
     def __init__(self, text: StatusText, stream: TextIO) -> None:
         self._text = text
         self._stream = stream
-        self._last: tuple[int, bool] | None = None
+        self._last: tuple[int, bool, bool] | None = None
 
     def update(self, snapshot: Snapshot) -> None:
         index, _ = self._text.phase_at(snapshot.position)
-        if self._last == (index, snapshot.paused):
+        if self._last == (index, snapshot.paused, snapshot.waiting):
             return
-        if snapshot.paused:
+        if snapshot.waiting:
+            line = self._text.line(snapshot)
+        elif snapshot.paused:
             line = f"paused at {self._text.line(snapshot).split(' | ', 1)[1]}"
         else:
             line = self._text.phase_line(index)
-        self._last = (index, snapshot.paused)
+        self._last = (index, snapshot.paused, snapshot.waiting)
         self._stream.write(line + "\n")
         self._stream.flush()
 

@@ -25,8 +25,8 @@ class Phrases:
     move_of: str = "Move {n} of {total}."
     set_of: str = "Set {n} of {total}."
     round_of: str = "Round {n} of {total}."
-    left: str = "Left side."
-    right: str = "Right side."
+    left: str = "Left leg."  # names the working leg: "Left side." could mean lie on it
+    right: str = "Right leg."
     switch: str = "Switch sides."
     rest: str = "Rest."
     halfway: str = "Halfway."
@@ -48,6 +48,11 @@ class Phrases:
     each_side: str = "each side"
     left_only: str = "left side"
     right_only: str = "right side"
+    # a move's `prepare` time: "Get the resistance band. Take 30 seconds." ... "10 seconds left."
+    get: str = "Get {items}."
+    prepare_next: str = "Get ready for the next move."  # `get` for a move without equipment
+    take: str = "Take {time}."
+    time_left: str = "{time} left."
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,10 @@ class Move:
     rest_between_sides: float = 5.0
     rest_after: float = 20.0
     cues: tuple[Cue, ...] = ()
+    prepare: float = 0.0  # seconds to change equipment before its announcement
+    wait: bool = False  # live play holds before its go countdown until the user is ready
+    left: str | None = None  # said for its left side; None: the `left` phrase
+    right: str | None = None
     line: int | None = None  # line of its [[move]] header, for messages
 
     @property
@@ -125,6 +134,10 @@ class Move:
             return self.reps * self.rep_seconds
         assert self.duration is not None
         return self.duration
+
+    def side_word(self, side: Side) -> str | None:
+        """What the move says for `side`, when the script gives it a word of its own."""
+        return self.left if side == "left" else self.right
 
     def label(self) -> str:
         """How messages name the move: 'move 2 "Side plank"' (the name escaped and cut short)."""

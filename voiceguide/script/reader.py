@@ -11,7 +11,9 @@ a name gets the line of its [[move]] header). Rules of this module beyond the fo
 (spoken-text folding and limits are in `fieldchecks`):
 - a UTF-8 byte order mark at the start of the file is accepted;
 - every duration is at most 4 hours, the longest session;
-- `tempo` goes only with `reps`.
+- `tempo` goes only with `reps`;
+- a move's `left`/`right` words need a side they are said for;
+- a `wait` move without `prepare` gets WAIT_PREPARE seconds of it in an export and the plan.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from voiceguide.units import parse_duration, spoken_duration
 from voiceguide.wording import join_items, move_summary
 
 MAX_MOVES = 1000
+# the prepare time an export gives a `wait` move that names none: live play holds instead
+WAIT_PREPARE = 30.0
 
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")  # ASCII digits only, as in durations
 
@@ -257,6 +261,16 @@ class _Reader:
             for key in ("switch", "side_order"):
                 if key in values:
                     self.fail((*path, key), f'"{key}" needs sides = "each"', label)
+        sides = values.get("sides", "none")
+        for side in ("left", "right"):
+            if side in values and sides not in ("each", side):
+                self.fail(
+                    (*path, side),
+                    f'"{side}" is said only when the move works its {side} side: it needs '
+                    f'sides = "each" or sides = "{side}"',
+                    label,
+                )
+        waits = values.get("wait", False)
         move = Move(
             number=number,
             name=values["name"],
@@ -273,6 +287,10 @@ class _Reader:
             rest_between_sets=values.get("rest_between_sets", settings.rest_between_sets),
             rest_between_sides=values.get("rest_between_sides", settings.rest_between_sides),
             rest_after=values.get("rest_after", settings.rest_between_moves),
+            prepare=values.get("prepare", WAIT_PREPARE if waits else 0.0),
+            wait=waits,
+            left=values.get("left"),
+            right=values.get("right"),
             line=self.lines.line(path),
         )
         if "cues" in values:

@@ -63,6 +63,10 @@ MOVE: dict[str, fc.Check] = {
     "rest_between_sides": fc.duration(),
     "rest_after": fc.duration(),
     "cues": fc.later,
+    "prepare": fc.duration(),
+    "wait": fc.flag,
+    "left": fc.text,
+    "right": fc.text,
 }
 
 CUE: dict[str, fc.Check] = {"at": fc.later, "say": fc.text}

@@ -64,8 +64,15 @@ setup = "Lie on your side, elbow under the shoulder. Lift your hips off the mat.
 sides = "each"                  # none, each, left or right
 hold = "30s"                    # durations: 30, "30s", "1m30s", "1:30"
 switch = "Roll over onto your other side."
+left = "Left elbow down."       # said for the left side (default: "Left leg.")
+right = "Right elbow down."
 rest_between_sides = "10s"      # time to roll over (a rest too short for its words grows)
 cues = [{{ at = "-10s", say = "Keep breathing." }}]
+# equipment = ["a resistance band"]
+# prepare = "30s"               # time to fetch it, before the move is announced:
+#                               # "Get a resistance band. Take 30 seconds."
+# wait = true                   # live play waits for space before the go; an export
+#                               # gives the prepare time instead (30 s when not given)
 
 # Timed work: as many as you like in the time.
 [[move]]
