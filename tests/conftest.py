@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
     from pulse_null_sink import PulseServer
 
 PULSE_RATE = 22050
+
+# Ctrl-C and SIGQUIT reach the programs the tests start, as they reach a command run in a
+# terminal. A shell without job control starts its background commands (`pytest ... &`, a CI
+# step run that way) with SIGINT and SIGQUIT ignored, and every child inherits that: voiceguide
+# rightly leaves an ignored signal alone, so the tests that press Ctrl-C or send SIGQUIT would
+# wait for an exit that never comes.
+for _number, _default in ((signal.SIGINT, signal.default_int_handler),
+                          (signal.SIGQUIT, signal.SIG_DFL)):
+    if signal.getsignal(_number) is signal.SIG_IGN:
+        signal.signal(_number, _default)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -255,6 +255,8 @@ class AlsaSink:
                     return
                 drop, self._drop = self._drop, False
                 item = self._queue[0] if self._queue else None
+                # the last buffer's tail still to play (not stopped): the stream must run on
+                ending = self._last is not None and not self._last.stopped
             if drop:
                 lib.snd_pcm_drop(pcm)
                 lib.snd_pcm_prepare(pcm)
@@ -278,6 +280,7 @@ class AlsaSink:
                     if frames + (now - began) * self.sample_rate > self._written + self._period:
                         self._base = (now, self._written)  # it ran dry: it goes on from here
                 queued = self._written - self._played(now)
+                frozen = now - self._moved > 0.5  # _played stands at the last move
             room = max(min(avail, self._buffer - queued), 0)
             source, count = silence, 0
             if item is not None:
@@ -285,8 +288,16 @@ class AlsaSink:
                 source, count = item.pcm[item.written :], min(room, left)
                 if count < min(self._period, left):
                     count = 0
-            elif running and queued < 2 * self._period and room >= self._period:
-                count = self._period  # nothing left to play: silence, so the stream runs on
+            elif (running or ending) and room >= self._period and (
+                queued < 2 * self._period or frozen
+            ):
+                # nothing left to play: silence, so the stream runs on until the last buffer's
+                # tail has played. Only a little is queued, so on a busy machine the stream may
+                # run dry here: then the device pointer stops (the clock freezes with more than
+                # two periods still counted, so a period is written anyway) or the stream is
+                # restarted after the underrun (not running: written all the same, and started).
+                # Either way it runs on; a stalled device takes nothing and is still noticed
+                count = self._period
             written = 0
             if count > 0:
                 written = int(lib.snd_pcm_writei(pcm, source.ctypes.data, count))
