@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.budget import examples
 from voiceguide.render import render_blocks
 from voiceguide.timeline import Event, Phase, Timeline
 
@@ -114,7 +115,7 @@ def layouts(draw: st.DrawFn) -> Timeline:
     return _timeline(events, duration, speech_gain=draw(gains), beep_gain=draw(gains))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(layouts())
 def test_every_sample_matches_the_reference_at_any_block_size(timeline: Timeline) -> None:
     expected = _reference(timeline)
@@ -124,7 +125,7 @@ def test_every_sample_matches_the_reference_at_any_block_size(timeline: Timeline
         np.testing.assert_array_equal(rendered, expected)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(layouts(), st.data())
 def test_a_slice_equals_the_full_render_sliced(timeline: Timeline, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, timeline.duration))

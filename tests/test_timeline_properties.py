@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.support.budget import examples
 from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Move, Routine, Settings
@@ -92,7 +93,9 @@ def build(r: Routine) -> Timeline:
         raise
 
 
-common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @common

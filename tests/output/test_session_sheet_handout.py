@@ -160,7 +160,7 @@ def test_engineering_detail_is_only_in_the_small_footer() -> None:
                    "2-1-2", "tempo"):
         assert detail not in text, detail
     assert "words a minute" in footer and "beeps" in footer
-    assert "about 15 minutes (14:33)" in text  # the length as the voice rounds it, and exactly
+    assert "about 15 minutes (15:02)" in text  # the length as the voice rounds it, and exactly
     assert ".drawing { display: none; }" in html.split("@media print")[1]
 
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.budget import examples
 from tests.support.sound_scripts import sound_error, sounds_script
 from voiceguide.errors import ScriptError
 from voiceguide.script.model import Cue, Phrases, Routine, Settings
@@ -1162,19 +1163,19 @@ def only_script_errors(text: str | bytes, path: Path) -> None:
         assert str(error).startswith(str(path))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_any_text_gives_a_routine_or_a_script_error(text: str) -> None:
     only_script_errors(text, SCRIPT)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes_give_a_routine_or_a_script_error(data: bytes) -> None:
     only_script_errors(data, SCRIPT)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(documents)
 def test_any_toml_document_gives_a_routine_or_a_script_error(document: dict[str, object]) -> None:
     only_script_errors(to_toml(document), SCRIPT)
@@ -1240,7 +1241,7 @@ def nearly_valid_moves(draw: st.DrawFn) -> dict[str, object]:
     return move
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(nearly_valid_moves(), min_size=1, max_size=3),
     valid_settings | st.dictionaries(st.sampled_from(KEYS), values, max_size=3),

@@ -12,6 +12,7 @@ else:  # the same parser, before it joined the standard library
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.budget import examples
 from voiceguide.script.tomlpos import key_lines
 
 TRICKY = '''\
@@ -97,7 +98,7 @@ def test_text_that_is_not_toml_gives_what_it_found() -> None:
     assert (lines.line(("title",)), lines.line(("move", 0))) == (1, 2)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_is_scanned_without_error(text: str) -> None:
     key_lines(text)
@@ -135,7 +136,7 @@ def quoted(key: str) -> str:
     return f'"{escaped}"'
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.dictionaries(keys.filter(lambda key: key != "move"), simple_values, max_size=6),
     st.lists(st.dictionaries(keys, simple_values, max_size=4), max_size=4),
