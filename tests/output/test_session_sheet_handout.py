@@ -36,6 +36,9 @@ nicht um Weite. Ruf in der Praxis an, wenn dein Knie anschwillt.\"\"\"
 """
 
 PAPER = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}  # inches
+PX_PER_MM = 96 / 25.4  # CSS pixels
+# a page filled to the brim breaks with the next cue a physiotherapist adds: keep this much free
+ROOM_LEFT = 0.10
 
 
 def _with_handout(folder: Path, name: str, keys: str) -> Path:
@@ -208,6 +211,30 @@ def test_the_handout_prints_on_one_page(
     # the page says what the printout is for: the moves and the notes made it onto the page
     text = chromium.run("document.body.innerText")
     assert "Call the practice" in text or "Ruf in der Praxis an" in text
+    # and room is left on it: the page laid out for print in the paper's printable box
+    margin = _page_margin_mm() * PX_PER_MM
+    box_width, box_height = width * 96 - 2 * margin, height * 96 - 2 * margin
+    chromium.page("Emulation.setEmulatedMedia", media="print")
+    chromium.page("Emulation.setDeviceMetricsOverride", width=round(box_width),
+                  height=round(box_height), deviceScaleFactor=1, mobile=False)
+    try:
+        chromium.open(sheets[name].as_uri())
+        used = chromium.run("document.body.getBoundingClientRect().bottom")
+    finally:
+        chromium.page("Emulation.clearDeviceMetricsOverride")
+        chromium.page("Emulation.setEmulatedMedia", media="")
+    room = 1 - used / box_height
+    assert room >= ROOM_LEFT, f"only {room:.0%} of the {paper} page is left ({used:.0f} px used)"
+
+
+def _page_margin_mm() -> float:
+    """The printed page's margin, as the style sheet sets it."""
+    from importlib import resources
+
+    css = (resources.files("voiceguide.output") / "session_sheet.css").read_text("utf-8")
+    found = re.search(r"@page\s*\{\s*margin:\s*([\d.]+)mm;\s*\}", css)
+    assert found is not None, "the style sheet sets no @page margin in mm"
+    return float(found.group(1))
 
 
 # text smaller than this (CSS px) is hard to read on a phone held at arm's length

@@ -105,7 +105,12 @@ def _header(routine: Routine, timeline: Timeline, labels: Labels) -> str:
         facts.append((labels.prescribed_by, handout.prescribed_by))
     if routine.equipment:
         facts.append((labels.equipment, ", ".join(routine.equipment)))
-    rows = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+    # the equipment list is long: a line of its own rather than a tall narrow cell
+    rows = "".join(
+        f'<div class="{"wide" if key == labels.equipment else "fact"}"><dt>{escape(key)}</dt>'
+        f"<dd>{escape(value)}</dd></div>"
+        for key, value in facts
+    )
     intro = f'<p class="intro">{escape(routine.intro)}</p>' if routine.intro else ""
     notes = (
         f'<p class="notes"><strong>{escape(labels.notes)}:</strong> {escape(handout.notes)}</p>'
