@@ -103,7 +103,7 @@ def test_plan_json_has_exactly_the_documented_fields(tmp_path: Path) -> None:
     starts = [event["start"] for event in document["events"]]
     assert starts == sorted(starts)
     assert {phase["kind"] for phase in document["phases"]} == {"intro", "window", "work", "outro"}
-    assert document["rate"] == 180
+    assert document["rate"] == 150
 
 
 def test_voice_and_rate_options_override_the_script(tmp_path: Path) -> None:
