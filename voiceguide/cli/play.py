@@ -26,6 +26,10 @@ from voiceguide.errors import PlaybackError, ScriptError
     help="Start at a move: its number or name.",
 )
 @click.option("--quiet", is_flag=True, help="No status line and no summary.")
+@click.option(
+    "--no-media-keys", is_flag=True,
+    help="Linux: leave the desktop's media keys and headset buttons alone (no MPRIS player).",
+)
 def play(
     script: str,
     voice: str | None,
@@ -33,18 +37,28 @@ def play(
     sample_rate: str,
     from_move: str | None,
     quiet: bool,
+    no_media_keys: bool,
 ) -> None:
     """Play a routine live, hands-free.
 
     Keys while playing: space pauses and resumes (the phase restarts from its get-ready
     window), n skips to the next phase, b goes back to the start of the move, q quits.
+    On Linux the media keys and a headset's buttons do the same (play/pause, next,
+    previous, stop), and the desktop's media controls show the move playing.
 
     \b
     Example:
         voiceguide play hip-mobility
         voiceguide play hip-mobility --from 3
     """
-    from voiceguide.live import Stopped, default_sink, make_view, play_timeline, summary
+    from voiceguide.live import (
+        MprisRemote,
+        Stopped,
+        default_sink,
+        make_view,
+        play_timeline,
+        summary,
+    )
 
     # the sink opens the device from now on, while the session is prepared
     sink = default_sink(int(sample_rate))
@@ -60,7 +74,11 @@ def play(
                 raise click.BadParameter(str(error), param_hint="'--from'") from None
         view = make_view(timeline, sys.stdout, quiet=quiet)
         try:
-            result = play_timeline(timeline, session.clips, start=start, sink=sink, view=view)
+            # media keys where a desktop may have them; without a session bus, nothing happens
+            remote = None if no_media_keys or sys.platform != "linux" else MprisRemote()
+            result = play_timeline(
+                timeline, session.clips, start=start, sink=sink, view=view, remote=remote
+            )
         except PlaybackError:
             _forget_closed_stdout()
             raise
