@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 MPRIS_NAME = "org.mpris.MediaPlayer2.voiceguide"
 MPRIS_PATH = "/org/mpris/MediaPlayer2"
@@ -64,9 +67,20 @@ class SessionBus:
         """A method of the player, called as a media key does."""
         self.busctl("call", name, MPRIS_PATH, PLAYER, method)
 
-    def get(self, prop: str, interface: str = PLAYER, name: str = MPRIS_NAME) -> str:
-        """A property as busctl prints it: 's "Playing"', 'b true', 'a{sv} 5 ...'."""
-        return self.busctl("get-property", name, MPRIS_PATH, interface, prop).strip()
+    def get(self, prop: str, interface: str = PLAYER, name: str = MPRIS_NAME) -> Any:
+        """A property's value as busctl reads it (its JSON, with variants unwrapped):
+        "Playing", True, {"xesam:title": "Intro", ...}."""
+        printed = self.busctl("--json=short", "get-property", name, MPRIS_PATH, interface, prop)
+        return _unwrap(json.loads(printed))
+
+    def get_all(self, interface: str = PLAYER, name: str = MPRIS_NAME) -> dict[str, Any]:
+        """Properties.GetAll, as a desktop's media widget reads them on first sight."""
+        printed = self.busctl(
+            "--json=short", "call", name, MPRIS_PATH, "org.freedesktop.DBus.Properties",
+            "GetAll", "s", interface,
+        )
+        values: dict[str, Any] = _unwrap(json.loads(printed)["data"][0])
+        return values
 
     def names(self) -> list[str]:
         return [line.split()[0] for line in self.busctl("list", "--acquired").splitlines()[1:]]
@@ -87,7 +101,15 @@ class SessionBus:
         assert done.returncode == 0, (args, done.stderr)
         return done.stdout
 
+    def freeze(self) -> None:
+        """Stop the daemon where it is (SIGSTOP): connections are taken, nothing answered."""
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
+        self.thaw()
         if self._process.poll() is None:
             self._process.terminate()
             try:
@@ -104,3 +126,14 @@ def without_bus(env: dict[str, str] | None = None) -> dict[str, str]:
     base = dict(os.environ if env is None else env)
     base.pop("DBUS_SESSION_BUS_ADDRESS", None)
     return base
+
+
+def _unwrap(value: Any) -> Any:
+    """busctl's JSON of a D-Bus value, as plain data: {"type": T, "data": D} -> D, in depth."""
+    if isinstance(value, dict):
+        if set(value) == {"type", "data"}:
+            return _unwrap(value["data"])
+        return {key: _unwrap(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(item) for item in value]
+    return value

@@ -51,6 +51,7 @@ class MprisRemote:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._closing = False
+        self._abandoned = False  # closed while the thread still ran: it tidies up itself
         self._pipes: tuple[int, int, int, int] | None = None  # commands r/w, wake r/w
         self.name: str | None = None  # the bus name held, once the desktop can see the player
 
@@ -117,7 +118,14 @@ class MprisRemote:
                     with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)
                 thread.join(timeout=1.0)
-        if self._pipes is not None and (thread is None or not thread.is_alive()):
+        with self._lock:
+            # a thread still connecting (its time to authenticate is bounded) closes them itself
+            self._abandoned = thread is not None and thread.is_alive()
+            if not self._abandoned:
+                self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        if self._pipes is not None:
             for descriptor in self._pipes:
                 with contextlib.suppress(OSError):
                     os.close(descriptor)
@@ -134,6 +142,9 @@ class MprisRemote:
         # any failure of the bus ends the media keys, never the session, and prints nothing
         with contextlib.suppress(Exception):
             self._serve_bus()
+        with self._lock:
+            if self._abandoned:
+                self._close_pipes()
 
     def _serve_bus(self) -> None:
         from jeepney.bus import get_bus

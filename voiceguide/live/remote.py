@@ -76,9 +76,9 @@ class RemoteKeys:
         key = self._keys.read(0.0)
         if key is not None:
             return key
-        key = self._command()
-        if key is not None:
-            return key
+        command = self._remote.command()
+        if command is not None:  # (one that changes nothing ends the wait as a key would)
+            return command_key(command, self._state.paused)
         remote = self._remote.fileno()
         if isinstance(self._keys, NoKeys | TerminalKeys):
             descriptors = [remote]
