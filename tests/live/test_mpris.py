@@ -12,9 +12,10 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tests.support.player_fakes import RATE, hand_timeline, s
+from tests.support.player_fakes import RATE, RecordingSink, hand_timeline, s
 from tests.support.session_bus import (
     MPRIS_NAME,
     MPRIS_PATH,
@@ -291,3 +292,56 @@ def test_a_frame_rate_other_than_a_second_still_gives_microseconds() -> None:
     state = MprisState(hand_timeline())
     assert state.microseconds(RATE) == 1_000_000
     assert state.microseconds(RATE // 2) == 500_000
+
+
+class _WallClock:
+    """The fake sink's clock, following the real one (play_timeline plays in real time)."""
+
+    @property
+    def now(self) -> float:
+        return time.monotonic()
+
+
+class _Tones:
+    """A clip for every speech and sound: a tenth of a second at a steady level."""
+
+    def speech(self, text: str) -> np.ndarray:
+        return np.full(RATE // 10, 0.1, dtype=np.float32)
+
+    def sound(self, name: str) -> np.ndarray:
+        return np.full(RATE // 10, 0.1, dtype=np.float32)
+
+
+def test_play_timeline_takes_the_buttons_beside_the_keys(bus: SessionBus) -> None:
+    from voiceguide.live import play_timeline
+
+    sink = RecordingSink(_WallClock())  # type: ignore[arg-type]
+    problems: list[BaseException] = []
+
+    def buttons() -> None:
+        try:
+            bus.wait_for_name()
+            bus.call("Next")  # from the intro to the first move's window
+            deadline = time.monotonic() + 60
+            while bus.get("Metadata")["xesam:title"] != "Move 1/2 Plank":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            bus.call("Stop")
+        except BaseException as error:  # (reported by the test below)
+            problems.append(error)
+
+    presser = threading.Thread(target=buttons)
+    presser.start()
+    result = play_timeline(
+        hand_timeline(), _Tones(), sink=sink, keys=NoKeys(), remote=MprisRemote(bus.address)
+    )
+    presser.join(timeout=60)
+    assert problems == []
+    assert not result.finished  # Stop is q
+    assert result.position >= s(3.0)
+    # Next cut the first stretch short and started a run at the window, on its first word
+    # (without it, the stretches would follow each other, joined in silences)
+    first, jumped = sink.handles[0], sink.handles[1]
+    assert first.stopped_at is not None and first.stopped_at < first.natural_end - 0.05
+    assert jumped.pcm[0] != 0
+    eventually(lambda: MPRIS_NAME in bus.names(), False)
