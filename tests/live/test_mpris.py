@@ -235,6 +235,22 @@ def test_a_second_voiceguide_takes_a_name_of_its_own_and_each_leaves_with_its_se
     eventually(lambda: MPRIS_NAME in bus.names(), False)
 
 
+def test_one_remote_serves_one_session_after_another(bus: SessionBus) -> None:
+    remote = MprisRemote(bus.address)
+    for title in ("Intro", "Move 1/2 Plank"):
+        remote.start(hand_timeline())
+        keys, view = with_remote(NoKeys(), SilentView(), remote)
+        view.update(Snapshot(0 if title == "Intro" else s(12.0)))
+        try:
+            bus.wait_for_name()
+            eventually(lambda: bus.get("Metadata")["xesam:title"], title)
+            bus.call("Next")
+            assert keys.read(10) == "n"
+        finally:
+            remote.close()
+        eventually(lambda: MPRIS_NAME in bus.names(), False)
+
+
 @pytest.mark.parametrize("address", [None, "unix:path=/nonexistent/bus", "tcp:host=x,port=1"])
 def test_without_a_bus_the_remote_is_silent_and_idle(
     address: str | None, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]

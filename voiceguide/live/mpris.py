@@ -32,56 +32,89 @@ _SEEK_TOLERANCE = 0.5  # seconds the position may differ from where the clock sa
 
 class MprisRemote:
     """A `Remote` (live/remote.py) on the session bus, as org.mpris.MediaPlayer2.voiceguide
-    (or .voiceguide.instancePID when another voiceguide holds that name).
+    (or .voiceguide.instancePID when another voiceguide holds that name). One may serve one
+    session after another.
 
     `address`: a D-Bus address such as "unix:path=/run/user/1000/bus"; None reads
-    DBUS_SESSION_BUS_ADDRESS when the session starts.
+    DBUS_SESSION_BUS_ADDRESS when a session starts. `timeout`: how long the bus has to take
+    the connection and answer while it starts.
     """
 
     def __init__(self, address: str | None = None, *, timeout: float = 2.0) -> None:
         self._address = address
+        self._timeout = timeout
+        self._link: _Link | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The bus name held, once the desktop can see the player."""
+        return self._link.name if self._link is not None else None
+
+    def start(self, timeline: Timeline) -> None:
+        if self._link is not None:
+            self._link.close()
+        self._link = _Link(self._address, self._timeout, MprisState(timeline))
+
+    def fileno(self) -> int:
+        assert self._link is not None, "start() first"
+        return self._link.fileno()
+
+    def command(self) -> Command | None:
+        return self._link.command() if self._link is not None else None
+
+    def update(self, snapshot: Snapshot) -> None:
+        if self._link is not None:
+            self._link.update(snapshot)
+
+    def close(self) -> None:
+        if self._link is not None:
+            self._link.close()
+
+
+class _Link:
+    """One session's player on the bus: the thread that serves it, and what the player and the
+    thread share (the commands given, where playback is), behind one lock."""
+
+    def __init__(self, address: str | None, timeout: float, state: MprisState) -> None:
+        self._address = address
         self._timeout = timeout  # for connecting, and for the bus's answers while starting
+        self._state = state
         self._commands: deque[Command] = deque()
         self._lock = threading.Lock()
         self._playback = Playback(0)
         self._seeked = False
         self._last: tuple[float, Snapshot] | None = None
         self._phase = -1
-        self._state: MprisState | None = None
-        self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._closing = False
         self._abandoned = False  # closed while the thread still ran: it tidies up itself
-        self._pipes: tuple[int, int, int, int] | None = None  # commands r/w, wake r/w
-        self.name: str | None = None  # the bus name held, once the desktop can see the player
-
-    # -- the player's side
-
-    def start(self, timeline: Timeline) -> None:
+        self.name: str | None = None
         command_read, command_write = os.pipe()
         wake_read, wake_write = os.pipe()
         for descriptor in (command_read, command_write, wake_read, wake_write):
             os.set_blocking(descriptor, False)
-        self._pipes = (command_read, command_write, wake_read, wake_write)
-        self._state = MprisState(timeline)
+        # commands read/write, wake read/write
+        self._pipes: tuple[int, int, int, int] | None = (
+            command_read, command_write, wake_read, wake_write
+        )
         self._thread = threading.Thread(target=self._serve, name="voiceguide-mpris", daemon=True)
         self._thread.start()
 
+    # -- the player's side
+
     def fileno(self) -> int:
-        assert self._pipes is not None, "start() first"
+        assert self._pipes is not None, "closed"
         return self._pipes[0]
 
     def command(self) -> Command | None:
-        assert self._pipes is not None, "start() first"
-        with contextlib.suppress(BlockingIOError):
-            os.read(self._pipes[0], 512)
+        if self._pipes is not None:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._pipes[0], 512)
         with self._lock:
             return self._commands.popleft() if self._commands else None
 
     def update(self, snapshot: Snapshot) -> None:
         state = self._state
-        if state is None:
-            return
         now = time.monotonic()
         rate = state.timeline.sample_rate
         seeked = False
@@ -108,19 +141,18 @@ class MprisRemote:
             self._closing = True
         self._wake()
         thread = self._thread
-        if thread is not None:
+        thread.join(timeout=1.0)
+        if thread.is_alive():
+            with self._lock:
+                sock = self._socket
+            if sock is not None:
+                # wakes a thread stuck on an unanswered call: its read ends at once
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
             thread.join(timeout=1.0)
-            if thread.is_alive():
-                with self._lock:
-                    sock = self._socket
-                if sock is not None:
-                    # wakes a thread stuck on an unanswered call: its read ends at once
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-                thread.join(timeout=1.0)
         with self._lock:
             # a thread still connecting (its time to authenticate is bounded) closes them itself
-            self._abandoned = thread is not None and thread.is_alive()
+            self._abandoned = thread.is_alive()
             if not self._abandoned:
                 self._close_pipes()
 
@@ -165,7 +197,7 @@ class MprisRemote:
         try:
             if not self._claim_name(connection):
                 return
-            assert self._state is not None and self._pipes is not None
+            assert self._pipes is not None
             mpris = MprisObject(self._state, connection.send, self._add, self._now)
             self._loop(connection, mpris, self._pipes[2])
         finally:
