@@ -6,6 +6,7 @@ is read only to know when to press."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -183,4 +184,56 @@ def test_with_no_session_bus_play_plays_as_it_always_has(
     assert errors == ""  # not a word about media keys
     assert output.splitlines()[-1].startswith("Finished")
 
+    assert_plays_as_exported(recording, export, plan)
+
+
+def test_sigterm_while_on_the_bus_ends_play_at_once_and_leaves_the_bus(
+    server: PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, bus.env(server.env()))
+    try:
+        bus.wait_for_name(MPRIS_NAME, timeout=120)
+        wait_for_position(bus, 2.0)  # inside the title
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+        ended = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    time.sleep(1.0)
+    recording = recorder.stop()
+    assert process.returncode == -signal.SIGTERM, errors
+    assert errors == ""
+    assert ended < 5  # (the same bound as without the bus would allow 3 s; this is loose)
+    assert np.max(np.abs(recording[recorder.frame_at(sent) + RATE // 2 :])) < 0.002
+    assert MPRIS_NAME not in bus.names()
+
+
+def test_a_bus_that_goes_away_mid_session_leaves_the_session_as_it_was(
+    server: PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    export, plan = export_of(script, tmp_path)
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, bus.env(server.env()))
+    try:
+        bus.wait_for_name(MPRIS_NAME, timeout=120)
+        wait_for_position(bus, 3.0)
+        bus.stop()  # the desktop's session bus is gone (dbus-daemon ended)
+        output, errors = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    time.sleep(0.3)
+    recording = recorder.stop()
+    assert process.returncode == 0, errors
+    assert errors == ""
+    assert output.splitlines()[-1].startswith("Finished")
     assert_plays_as_exported(recording, export, plan)
