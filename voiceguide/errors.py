@@ -139,3 +139,33 @@ class ExportDestinationError(DestinationError, ExportError):
     """
 
     exit_status = 2
+
+
+class ShareError(VoiceguideError):
+    """The session could not be served to a phone (exit status 1).
+
+    Example:
+        >>> try:
+        ...     voiceguide.share.serve_once(files, host="127.0.0.1")
+        ... except voiceguide.ShareError as error:
+        ...     print(error)                             # doctest: +SKIP
+    """
+
+    exit_status = 1
+
+
+class ShareOptionError(ShareError):
+    """An address, port, format or time limit that cannot be used: bad input (exit status 2).
+
+    A port already in use is one too: the fix is the user's, another port (or 0 for a free one).
+
+    Example:
+        >>> import voiceguide.share
+        >>> try:
+        ...     voiceguide.share.parse_port("70000")
+        ... except voiceguide.ShareOptionError as error:
+        ...     print(error)
+        port '70000' is not a port; give a number from 1 to 65535, or 0 for a free one
+    """
+
+    exit_status = 2

@@ -12,11 +12,12 @@ from dataclasses import replace
 
 from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
 from voiceguide.errors import ScriptError
+from voiceguide.output.labels import labels_for
 from voiceguide.placement import Placement
 from voiceguide.script.echo import quote
 from voiceguide.script.model import Move, Routine
 from voiceguide.timeline import Event, EventKind, Phase, PhaseKind, Timeline
-from voiceguide.units import format_clock, format_length, to_frames
+from voiceguide.units import about_minutes, format_length, length_clock, to_frames
 from voiceguide.wording import announcement, intro_texts
 from voiceguide.work_order import (
     Level,
@@ -51,7 +52,7 @@ def build_timeline(
     sequence = None
     for _ in range(5):
         sequence = _Sequencer(routine, measure, sounds, sample_rate, minutes).run()
-        settled = max(1, round(sequence.duration / sample_rate / 60))
+        settled = about_minutes(sequence.duration / sample_rate)
         if settled == minutes:
             break
         minutes = settled
@@ -81,6 +82,7 @@ def build_timeline(
         beep_gain=routine.settings.beep_volume,
         move_count=len(routine.moves),
         summary=_summary_line(routine, sequence.duration / sample_rate),
+        language=routine.language,
     )
 
 
@@ -314,9 +316,15 @@ def _check_sounds(routine: Routine, sounds: SoundLengths, sample_rate: int) -> N
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:
-    names = ", ".join(move.name for move in routine.moves)
-    rounds = f" x {routine.rounds} rounds" if routine.rounds > 1 else ""
-    return f"{len(routine.moves)} moves{rounds}: {names}. {format_clock(seconds)[:-2]} long."
+    """The tags' one line, in the routine's language: "4 moves: Clamshell, .... 11:40 long." """
+    labels = labels_for(routine.language)
+    count = len(routine.moves)
+    return labels.summary.format(
+        moves=labels.one_move if count == 1 else labels.n_moves.format(n=count),
+        rounds=labels.times_rounds.format(n=routine.rounds) if routine.rounds > 1 else "",
+        names=", ".join(move.name for move in routine.moves),
+        length=length_clock(seconds),
+    )
 
 
 def spoken_texts(routine: Routine, sounds: SoundLengths, sample_rate: int) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ScriptError, UnknownVoiceError
-from voiceguide.resources import bundled_scripts, find_script
+from voiceguide.resources import bundled_scripts, closest_script_name, find_script
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,7 +92,7 @@ class Session:
 
         Example:
             >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
-            Tabata intervals: 4:14.2, voice default, 180 words per minute
+            Tabata intervals: about 4 minutes (4:14), voice default, 180 words per minute
         """
         from voiceguide.output.plan_text import plan_table
 
@@ -190,7 +190,8 @@ class _SessionClips:
 
 
 def read_routine(script: str | os.PathLike[str]) -> Routine:
-    """A routine by path, or a bundled one by name ("hip-mobility"), read and checked.
+    """A routine by path (NAME for NAME.toml too), or a bundled one by name ("hip-mobility"),
+    read and checked.
 
     No speech is made: this is the quick check of a script's format.
 
@@ -204,6 +205,12 @@ def read_routine(script: str | os.PathLike[str]) -> Routine:
     given = os.fspath(script)
     path = find_script(given)
     if path is None:
+        close = closest_script_name(given)
+        if close is not None:
+            raise ScriptError(
+                f'{given}: no such file, and no bundled routine of that name; did you mean '
+                f'"{close}"?'
+            )
         names = ", ".join(bundled_scripts()) or "none"
         raise ScriptError(
             f'{given}: no such file, and no bundled routine of that name (bundled: {names}); '
@@ -221,12 +228,15 @@ def load(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Session:
     """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
 
-    `voice` (an id, a language code or part of a name) and `wpm` (words per minute) override
-    the script's settings, as `--voice` and `--rate` do on the command line; `sample_rate` is
-    one of 22050, 44100 or 48000. Raises ScriptError (a one-line message naming the file, the
+    `voice` (an id, a language code or part of a name, or "piper:NAME" / "piper:PATH.onnx" for
+    a Piper voice) and `wpm` (words per minute) override the script's settings, as `--voice` and
+    `--rate` do on the command line; `sample_rate` is one of 22050, 44100 or 48000.
+    `progress(done, total)` is called after each clip the speech engine makes (never when every
+    clip is cached). Raises ScriptError (a one-line message naming the file, the
     line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not
     exist, VoiceError when the speech engine fails.
 
@@ -237,7 +247,9 @@ def load(
         'Hip mobility for runners: 12 minutes'
     """
     routine = read_routine(script)
-    return _prepare(routine, os.fspath(script), voice, wpm, sample_rate, engine, cache)
+    return _prepare(
+        routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, progress
+    )
 
 
 def loads(
@@ -250,6 +262,7 @@ def loads(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Session:
     """Like `load`, for a script given as text. `name` is how messages name it; sound files
     the script names are found relative to `folder` (the current folder by default).
@@ -268,7 +281,7 @@ def loads(
 
     where = Path(folder) if folder is not None else Path.cwd()
     routine = parse_routine(text, where / name, display_name=name)
-    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache)
+    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, progress)
 
 
 def _prepare(
@@ -279,12 +292,14 @@ def _prepare(
     sample_rate: int,
     engine: SpeechEngine | None,
     cache: ClipCache | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Session:
     """Resolve the voice, measure every spoken text and lay out the timeline."""
     from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
-    from voiceguide.speech.bank import SpeechBank, default_engine, resolve_voice
+    from voiceguide.speech.bank import SpeechBank
     from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.engines import engine_and_voice
 
     if sample_rate not in SAMPLE_RATES:
         raise ValueError(f"sample_rate must be one of {SAMPLE_RATES}, not {sample_rate}")
@@ -298,9 +313,10 @@ def _prepare(
             rate=wpm if wpm is not None else settings.rate,
         )
         routine = replace(routine, settings=settings)
-    engine = engine or default_engine()
+    # a voice file named by the script is found beside it, as its sound files are
+    folder = routine.path.parent if voice is None else None
     try:
-        voice_info = resolve_voice(engine, settings.voice)
+        engine, voice_info = engine_and_voice(settings.voice, engine, folder)
     except UnknownVoiceError as error:
         if voice is not None:  # the caller's voice, not the script's: the script is not to blame
             raise
@@ -308,6 +324,6 @@ def _prepare(
     bank = SpeechBank(engine, voice_info, settings.rate, sample_rate, cache or ClipCache())
     sounds = Sounds(settings.sounds, sample_rate)
     lengths = sounds.lengths()
-    bank.prepare(spoken_texts(routine, lengths, sample_rate))
+    bank.prepare(spoken_texts(routine, lengths, sample_rate), progress=progress)
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)
     return Session(routine, timeline, _SessionClips(bank, sounds), source)

@@ -64,6 +64,7 @@ class Timeline:
     beep_gain: float
     move_count: int
     summary: str  # one line: moves and length, for tags
+    language: str = "en"  # the routine's language: chapter titles and labels
 
     def seconds(self, frames: int) -> float:
         return frames / self.sample_rate

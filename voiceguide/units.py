@@ -134,3 +134,37 @@ def format_length(seconds: float) -> str:
     if hours:
         return f"{hours:,} h {minutes} min {secs} s"
     return f"{minutes} min {secs} s"
+
+
+# -- a session's length as people read and hear it: one rounding everywhere (list, check, plan,
+# the session sheet, the share page and the spoken "About N minutes")
+
+
+def whole_seconds(seconds: float) -> int:
+    """Rounded half up (not to even), so 90.5 s and 91.5 s both round away from the half."""
+    return math.floor(seconds + 0.5)
+
+
+def length_clock(seconds: float) -> str:
+    """A session's length to the second: "11:31", "1:02:05" past an hour."""
+    minutes, secs = divmod(whole_seconds(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def about_minutes(seconds: float) -> int:
+    """The minutes in "About N minutes": the length to the second, rounded half up, at least 1;
+    so that "11:30" is about 12 minutes on every page and in the voice alike."""
+    return max(1, math.floor(whole_seconds(seconds) / 60 + 0.5))
+
+
+def about_length(seconds: float) -> str:
+    """A session's length in English messages: "about 12 minutes (11:40)", "about 1 minute (0:58)";
+    the sheet says it in the routine's language, the voice in its phrases, with the same figures."""
+    minutes = about_minutes(seconds)
+    return f"about {plural(minutes, 'minute')} ({length_clock(seconds)})"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 move", "2 moves"; `words` where adding an s is wrong ("1 rep", "2 reps")."""
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"

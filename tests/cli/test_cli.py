@@ -58,10 +58,10 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_routine_that_does_not_exist(tmp_path: Path) -> None:
-    result = voiceguide("plan", "hip-mobilty", cwd=tmp_path)
+    result = voiceguide("plan", "knees", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
-        "hip-mobilty: no such file, and no bundled routine of that name (bundled: "
+        "knees: no such file, and no bundled routine of that name (bundled: "
         "hip-mobility, hip-mobility-de, seven-minute, tabata); see `voiceguide list`\n"
     )
 

@@ -5,6 +5,7 @@ Timelines are built by hand and clips come from a fake source, so no speech engi
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -54,15 +55,25 @@ def partials(folder: Path) -> list[str]:
 # -- markers, chapters, metadata ----------------------------------------------------------------
 
 
+def _after_end_beep(timeline: Timeline, frame: int) -> int:
+    """Where the end beep that starts at `frame` ends."""
+    [beep] = [event for event in timeline.events
+              if event.role == "end" and event.kind == "beep" and event.start == frame]
+    assert beep.end > frame
+    return beep.end
+
+
 def test_markers_at_every_move_start_and_every_work_phase() -> None:
     timeline = hip_timeline()
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
     works = [phase for phase in timeline.phases if phase.kind == "work"]
+    # a move after another starts once the other's end beep is over
+    move_2 = _after_end_beep(timeline, windows[2].start)
     assert markers_for(timeline) == [
         Marker(windows[0].start, "Move 1: Side-lying clamshell"),
         Marker(works[0].start, "Move 1: Side-lying clamshell, set 1"),
         Marker(works[1].start, "Move 1: Side-lying clamshell, set 2"),
-        Marker(windows[2].start, f"Move 2: {HYDRANT}"),
+        Marker(move_2, f"Move 2: {HYDRANT}"),
         Marker(works[2].start, f"Move 2: {HYDRANT}, left"),
         Marker(works[3].start, f"Move 2: {HYDRANT}, right"),
     ]
@@ -88,11 +99,23 @@ def test_markers_name_the_round_when_there_are_several() -> None:
 def test_one_chapter_per_move_after_an_intro_chapter_tiling_the_file() -> None:
     timeline = hip_timeline()
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
+    move_2 = _after_end_beep(timeline, windows[2].start)
     assert chapters_for(timeline) == [
         Chapter(0, windows[0].start, "Intro"),
-        Chapter(windows[0].start, windows[2].start, "Move 1: Side-lying clamshell"),
-        Chapter(windows[2].start, timeline.duration, f"Move 2: {HYDRANT}"),
+        Chapter(windows[0].start, move_2, "Move 1: Side-lying clamshell"),
+        Chapter(move_2, timeline.duration, f"Move 2: {HYDRANT}"),
     ]
+
+
+def test_chapter_and_marker_titles_are_in_the_routines_language() -> None:
+    timeline = dataclasses.replace(hip_timeline(), language="de")
+    assert [chapter.title for chapter in chapters_for(timeline)] == [
+        "Einleitung", "Übung 1: Side-lying clamshell", f"Übung 2: {HYDRANT}",
+    ]
+    assert [marker.label for marker in markers_for(timeline)][1:3] == [
+        "Übung 1: Side-lying clamshell, Satz 1", "Übung 1: Side-lying clamshell, Satz 2",
+    ]
+    assert markers_for(timeline)[4].label == f"Übung 2: {HYDRANT}, links"
 
 
 def test_ffmetadata_has_tags_chapters_in_session_frames_and_escapes() -> None:

@@ -152,11 +152,14 @@ def test_phone_formats_carry_a_chapter_per_move_and_the_title(
         "Move 3: Standing banded fire hydrant",
         "Move 4: Wall lunge with foam roller",
     ]
-    # a chapter starts where its move's first announcement window starts
+    # a chapter starts where its move's first announcement window starts, once the previous
+    # move's end beep (at the start of that window) is over
+    end_beeps = {event["start"]: event["end"] for event in plan["events"]
+                 if event["kind"] == "beep" and event["cue"] == "end"}
     windows = {}
     for phase in plan["phases"]:
         if phase["kind"] == "window":
-            windows.setdefault(phase["move"], phase["start"])
+            windows.setdefault(phase["move"], end_beeps.get(phase["start"], phase["start"]))
     for chapter in probe["chapters"][1:]:
         name = chapter["tags"]["title"].split(": ", 1)[1]
         assert float(chapter["start_time"]) == pytest.approx(windows[name], abs=0.001)

@@ -287,12 +287,12 @@ TOP_CASES = [
     (
         'title = "T"\nzzz = 1\n',
         'r.toml:2: unknown key "zzz"; known keys: format, title, intro, equipment, outro, '
-        "rounds, settings, phrases, move",
+        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by",
     ),
     (
         'title = "T"\n"a\\nb" = 1\n',
         'r.toml:2: unknown key "a\\u000ab"; known keys: format, title, intro, equipment, outro, '
-        "rounds, settings, phrases, move",
+        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by",
     ),
     ('format = "voiceguide/2"\n', 'r.toml:1: "format" must be "voiceguide/1", not "voiceguide/2"'),
     ("format = 1\n", 'r.toml:1: "format" must be "voiceguide/1", not 1'),
@@ -638,7 +638,8 @@ def test_a_long_unknown_key_is_cut_and_answered_at_once() -> None:
     message = error_of('title = "T"\n' + "x" * 1_000_000 + " = 1\n")
     assert message == (
         'r.toml:2: unknown key "' + "x" * 57 + '..."; known keys: format, title, intro, '
-        "equipment, outro, rounds, settings, phrases, move"
+        "equipment, outro, rounds, settings, phrases, move, language, how_often, weeks, notes, "
+        "prescribed_by"
     )
 
 

@@ -50,7 +50,7 @@ def test_the_shared_files_of_a_session_and_a_browser_that_seeks_with_ranges(
     assert sorted(path.name for path in (tmp_path / "shared").iterdir()) == [
         "index.html", "plank.m4a", "sheet.html"
     ]
-    assert "Plank: session sheet" in files.sheet.read_text()
+    assert "Plank: exercise plan" in files.sheet.read_text()
     links = _Links()
     links.feed(files.page.read_text())
     assert [(item["tag"], item.get("href") or item.get("src")) for item in links.found] == [

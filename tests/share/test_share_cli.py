@@ -29,7 +29,7 @@ from tests.share.commands import (
     user_env,
 )
 from tests.support.cli import voiceguide
-from voiceguide.units import format_clock
+from voiceguide.units import about_length
 
 # plays the page's audio, lets it run, seeks near the end: what a phone's player does
 PLAY = """(async () => {
@@ -90,8 +90,8 @@ def test_a_phone_scans_the_code_plays_the_session_and_downloads_it(tmp_path: Pat
         with browser(tmp_path / "profile") as phone:
             phone.open(shared.url)
             assert phone.run("document.title") == "Plank"
-            length = format_clock(_length(tmp_path))[:-2]
-            assert phone.run("document.querySelector('.length').textContent") == f"{length} long"
+            length = about_length(_length(tmp_path)).capitalize()  # "About 1 minute (0:58)"
+            assert phone.run("document.querySelector('.length').textContent") == length
             playing = phone.run(PLAY)
             assert playing["error"] is None, playing
             assert playing["source"] == shared.url + "plank.m4a"
@@ -100,7 +100,7 @@ def test_a_phone_scans_the_code_plays_the_session_and_downloads_it(tmp_path: Pat
             assert playing["at"] == pytest.approx(playing["duration"] - 2, abs=0.5)  # it seeked
             phone.run("document.getElementById('sheet').click()")
             phone.event("Page.loadEventFired")
-            assert phone.run("document.title") == "Plank: session sheet"
+            assert phone.run("document.title") == "Plank: exercise plan"
             assert phone.run("document.location.href") == shared.url + "sheet.html"
             phone.open(shared.url)
             phone.downloads_to(downloads)

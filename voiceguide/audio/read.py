@@ -12,11 +12,12 @@ put the file and the fix around it, as a SoundError or a VoiceError.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -72,7 +73,7 @@ def read_header(path: Path) -> Header:
 
     Raises OSError when the file cannot be opened and Unreadable when it is not usable audio.
     """
-    with _opened(path) as sound:
+    with path.open("rb") as handle, _opened(handle) as sound:
         return _header(sound)
 
 
@@ -104,12 +105,28 @@ def decode_audio_file(path: Path) -> tuple[Int16Array, int]:
     return samples, header.sample_rate
 
 
+def decode_clip_bytes(data: bytes) -> tuple[Int16Array, int]:
+    """A speech clip held in memory (the worker reads it from a file without a name): int16 mono
+    and the rate in its header, as decode_audio_file. Raises Unreadable."""
+    samples, header = _decoded(io.BytesIO(data), None, _to_int16)
+    return samples, header.sample_rate
+
+
 def _read(
     path: Path, max_seconds: float | None, convert: Callable[[Float64Array], _Out]
 ) -> tuple[_Out, Header]:
+    # opened here, not by libsndfile, so a missing or unreadable file is an OSError with its
+    # reason rather than libsndfile's "System error"
+    with path.open("rb") as handle:
+        return _decoded(handle, max_seconds, convert)
+
+
+def _decoded(
+    handle: BinaryIO, max_seconds: float | None, convert: Callable[[Float64Array], _Out]
+) -> tuple[_Out, Header]:
     """Decode a block at a time, mixed to mono and converted, so a long or many-channel file
     never sits in memory as float64."""
-    with _opened(path) as sound:
+    with _opened(handle) as sound:
         header = _header(sound)
         limit = None if max_seconds is None else int(max_seconds * header.sample_rate) + 1
         block_frames = max(1, _BLOCK_SAMPLES // header.channels)
@@ -139,24 +156,21 @@ def _to_int16(mono: Float64Array) -> Int16Array:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[soundfile.SoundFile]:
+def _opened(handle: BinaryIO) -> Iterator[soundfile.SoundFile]:
     import soundfile
 
-    # opened here, not by libsndfile, so a missing or unreadable file is an OSError with its
-    # reason rather than libsndfile's "System error"
-    with path.open("rb") as handle:
-        try:
-            sound = soundfile.SoundFile(handle)
-        except soundfile.LibsndfileError as error:
-            if error.code == _NOT_RECOGNISED:
-                raise NotAudio from None
-            if error.code == _BAD_INFO:
-                raise BadRate("claims an impossible sample rate") from None
-            raise Unreadable(_damaged(error)) from None
-        except (RuntimeError, TypeError, ValueError) as error:
-            raise Unreadable(_damaged(error)) from None
-        with sound:
-            yield sound
+    try:
+        sound = soundfile.SoundFile(handle)
+    except soundfile.LibsndfileError as error:
+        if error.code == _NOT_RECOGNISED:
+            raise NotAudio from None
+        if error.code == _BAD_INFO:
+            raise BadRate("claims an impossible sample rate") from None
+        raise Unreadable(_damaged(error)) from None
+    except (RuntimeError, TypeError, ValueError) as error:
+        raise Unreadable(_damaged(error)) from None
+    with sound:
+        yield sound
 
 
 def _header(sound: soundfile.SoundFile) -> Header:

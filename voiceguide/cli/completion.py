@@ -67,17 +67,20 @@ def _title(path: Path) -> str:
 def complete_voice(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    """Language codes (de, en-gb) with the voice's name; voice ids once a "/" is typed."""
-    from voiceguide.speech.bank import default_engine
+    """Language codes (de, en-gb) with the voice's name; voice ids once a "/" is typed; Piper
+    voices (piper:NAME) once a "p" is typed."""
+    from voiceguide.catalogue import voices as all_voices
 
     try:
-        voices = default_engine().voices()
+        voices = all_voices()
     except (VoiceguideError, OSError):
         return []
     typed = incomplete.casefold()
     items: dict[str, CompletionItem] = {}
     for voice in voices:
         keys = [*voice.languages, voice.id] if "/" in incomplete else list(voice.languages)
+        if voice.id.startswith("piper:"):
+            keys = [voice.id] if typed else []
         for key in keys:
             if key.casefold().startswith(typed) and key not in items:
                 items[key] = CompletionItem(key, help=voice.name)

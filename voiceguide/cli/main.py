@@ -16,10 +16,11 @@ import click
 
 import voiceguide
 from voiceguide.cli.completion import complete_script
-from voiceguide.cli.options import load_session, plural, session_options
+from voiceguide.cli.options import load_session, session_options
 from voiceguide.cli.play import play
 from voiceguide.cli.share import share
 from voiceguide.errors import VoiceguideError
+from voiceguide.units import plural
 
 
 class Commands(click.Group):
@@ -58,11 +59,11 @@ def check(script: str, voice: str | None, rate: int | None, sample_rate: str) ->
     Example:
         voiceguide check my-routine.toml
     """
-    from voiceguide.units import format_clock
+    from voiceguide.units import about_length
 
     session = load_session(script, voice, rate, sample_rate)
     moves = plural(session.timeline.move_count, "move")
-    click.echo(f"{script}: ok: {moves}, {format_clock(session.seconds)[:-2]}")
+    click.echo(f"{script}: ok: {moves}, {about_length(session.seconds)}")
 
 
 @cli.command()
@@ -116,7 +117,7 @@ def new(name: str) -> None:
     \b
     Example:
         voiceguide new knee-routine
-        voiceguide check knee-routine.toml
+        voiceguide check knee-routine
     """
     written = voiceguide.new_routine(name)
     click.echo(f"wrote {written}: edit it, then try voiceguide plan {written}", err=True)
@@ -137,14 +138,18 @@ def voices() -> None:
 
 @cli.command(name="list")
 def list_routines() -> None:
-    """List the bundled routines.
+    """List the bundled routines, each with its length.
 
     \b
     Example:
         voiceguide list
     """
-    for routine in voiceguide.bundled_routines():
-        click.echo(f"{routine.name:<16} {routine.title} ({plural(routine.moves, 'move')})")
+    from voiceguide.units import about_length
+
+    for routine in voiceguide.bundled_routines(lengths=True):
+        length = "length unknown" if routine.seconds is None else about_length(routine.seconds)
+        moves = plural(routine.moves, "move")
+        click.echo(f"{routine.name:<16} {routine.title} ({moves}, {length})")
 
 
 @cli.command()
@@ -177,7 +182,7 @@ def export(
 
     # refuse a bad destination before any speech is made
     check_destination(output)
-    session = load_session(script, voice, rate, sample_rate)
+    session = load_session(script, voice, rate, sample_rate, quiet=quiet)
     if quiet or not sys.stderr.isatty():
         written = session.export(output)
     else:

@@ -3,6 +3,7 @@ apart, and how it loads the session."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,18 +35,43 @@ def session_options(command: F) -> F:
     command = click.option(
         "--voice",
         shell_complete=complete_voice,
-        help="A voice id, a language code (de, en-gb) or part of a voice name.",
+        help="A voice id, a language code (de, en-gb), part of a voice name, or piper:NAME "
+        "(a neural voice; piper:PATH.onnx for a voice file).",
     )(command)
     return command
 
 
-def load_session(script: str, voice: str | None, rate: int | None, sample_rate: str) -> Session:
-    """The session for a command, its warnings shown on stderr."""
-    session = voiceguide.load(script, voice=voice, wpm=rate, sample_rate=int(sample_rate))
+def load_session(
+    script: str, voice: str | None, rate: int | None, sample_rate: str, quiet: bool = False
+) -> Session:
+    """The session for a command, its warnings shown on stderr, with a progress bar while
+    speech is made when stderr is a terminal (unless quiet)."""
+    bar = SpeechBar() if not quiet and sys.stderr.isatty() else None
+    try:
+        session = voiceguide.load(
+            script, voice=voice, wpm=rate, sample_rate=int(sample_rate), progress=bar
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     for warning in session.warnings:
         click.echo(f"warning: {warning}", err=True)
     return session
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+class SpeechBar:
+    """A progress bar on stderr, drawn from the first clip made (none when all are cached)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="Making speech", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None

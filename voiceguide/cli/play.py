@@ -1,7 +1,8 @@
 """`voiceguide play`: the session live, hands-free, with keys and a status line.
 
 `cli` registers this command; errors propagate to `cli.main`, which prints
-them as one line (PlaybackError: exit status 1; Ctrl-C: 130).
+them as one line (PlaybackError: exit status 1; Ctrl-C: 130, after the summary that says where
+to continue, as `q` gives).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def play(
         voiceguide play hip-mobility --from 3
     """
     from voiceguide.live import (
+        Interrupted,
         MprisRemote,
         Stopped,
         default_sink,
@@ -81,6 +83,11 @@ def play(
             )
         except PlaybackError:
             _forget_closed_stdout()
+            raise
+        except Interrupted as interrupted:
+            if not quiet:
+                with contextlib.suppress(OSError):
+                    click.echo(summary(interrupted.result, timeline, script))
             raise
     except Stopped as stopped:  # SIGTERM, SIGHUP, SIGQUIT: sound stopped, terminal restored
         ending = stopped.signum

@@ -11,8 +11,8 @@ what it is made of, for a program that brings its own device, keys or screen:
   keys and a headset's buttons, over the session D-Bus);
 - views: `make_view`, `TerminalStatus` (one line redrawn), `PhaseLog` (a line per phase),
   `SilentView`; `summary`, the line after a session;
-- `PlayResult`, how a session ended, and `Stopped`, raised when SIGTERM, SIGHUP or SIGQUIT ends
-  it.
+- `PlayResult`, how a session ended; `Stopped`, raised when SIGTERM, SIGHUP or SIGQUIT ends
+  it, and `Interrupted` (a KeyboardInterrupt) when Ctrl-C does, with the PlayResult so far.
 
 Example:
     >>> import sys
@@ -34,7 +34,7 @@ from voiceguide.live.mpris import MprisRemote
 from voiceguide.live.playback import play_timeline
 from voiceguide.live.player import PlayResult
 from voiceguide.live.remote import Remote
-from voiceguide.live.signals import Stopped
+from voiceguide.live.signals import Interrupted, Stopped
 from voiceguide.live.sinks import (
     GaplessSink,
     PlayHandle,
@@ -49,6 +49,7 @@ from voiceguide.live.views import PhaseLog, TerminalStatus, make_view, summary
 __all__ = [
     "AlsaSink",
     "GaplessSink",
+    "Interrupted",
     "KeySource",
     "MprisRemote",
     "NoKeys",

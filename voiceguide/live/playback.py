@@ -49,7 +49,8 @@ def play_timeline(
     Raises PlaybackError when there is no working device, or it fails while playing (one line
     that says where the sound stopped). While it plays, SIGTERM, SIGHUP and SIGQUIT (unless the
     program handles or ignores them) raise `Stopped` once the sound is stopped and the terminal
-    restored; Ctrl-C raises KeyboardInterrupt the same way.
+    restored; Ctrl-C raises `Interrupted` (a KeyboardInterrupt) the same way, with the
+    PlayResult so far as its `result`.
 
     Example:
         >>> import voiceguide, sys

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from voiceguide.errors import PlaybackError
 from voiceguide.live.keys import KeySource, NoKeys
 from voiceguide.live.render_ahead import RenderAhead, RenderFrom
+from voiceguide.live.signals import Interrupted
 from voiceguide.live.sinks import EXPORT_HINT, GaplessSink, PlayHandle, Sink, TrackedHandle
 from voiceguide.live.status import SilentView, Snapshot, StatusView
 
@@ -119,10 +120,17 @@ class Player:
         self._sink.open()
         try:
             position = self._loop(start)
+        except KeyboardInterrupt:
+            # Ctrl-C: where it got to goes with the interrupt, to say where to go on from
+            raise Interrupted(self._result(self.position)) from None
         finally:
             self._stop_all()
             with contextlib.suppress(OSError):  # a closed output must not hide why play ended
                 self._view.close()
+        return self._result(position)
+
+    def _result(self, position: int) -> PlayResult:
+        timeline = self.timeline
         finished = position >= timeline.duration
         phase = timeline.phases[timeline.phase_index_at(position)] if timeline.phases else None
         self.position = min(position, timeline.duration)

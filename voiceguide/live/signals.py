@@ -8,8 +8,20 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from voiceguide.live.player import PlayResult
 
 _ENDING = ("SIGTERM", "SIGHUP", "SIGQUIT")  # those a platform has
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C ended a session: still a KeyboardInterrupt, with how far it got (a PlayResult)."""
+
+    def __init__(self, result: PlayResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 class Stopped(BaseException):

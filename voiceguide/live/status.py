@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from voiceguide.timeline import Phase, Timeline
-from voiceguide.units import format_clock
+from voiceguide.units import format_clock, plural
 
 _LABELS = {"intro": "Intro", "window": "Get ready", "work": "Work", "outro": "Outro"}
 
@@ -80,7 +80,7 @@ def describe_move(timeline: Timeline, phase: Phase, sets: int | None = None) -> 
 
 def phase_label(phase: Phase) -> str:
     if phase.kind == "work" and phase.reps is not None:
-        return f"{phase.reps} reps"
+        return plural(phase.reps, "rep")
     return _LABELS.get(phase.kind, phase.kind)
 
 

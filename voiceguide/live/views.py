@@ -73,11 +73,11 @@ def make_view(timeline: Timeline, stream: TextIO, *, quiet: bool = False) -> Sta
 
 def summary(result: PlayResult, timeline: Timeline, script: str) -> str:
     """The line after a session: the work done and the time played; where to continue."""
-    from voiceguide.units import format_clock
+    from voiceguide.units import format_clock, plural
 
     total = format_clock(timeline.seconds(timeline.duration))
     heard = format_clock(timeline.seconds(result.heard_frames))
-    work = f"{result.completed_work} of {result.total_work} work phases done"
+    work = f"{result.completed_work} of {plural(result.total_work, 'work phase')} done"
     if result.finished:
         return f"Finished: {work}, {heard} played."
     at = format_clock(timeline.seconds(result.position))

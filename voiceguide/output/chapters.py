@@ -1,13 +1,15 @@
 """Where the moves are in an exported file: markers (WAV), chapters and tags (m4a, mp3).
 
-A marker sits where every move starts (its first window) and at every work phase; a chapter
-covers one move, from where it starts to where the next one does, after an "Intro" chapter.
+A marker sits where every move starts (its first window, after the end beep of the move before)
+and at every work phase; a chapter covers one move, from where it starts to where the next one
+does, after an "Intro" chapter. Titles are in the routine's language (`output/labels`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voiceguide.output.labels import Labels, labels_for
 from voiceguide.output.wav_writer import Marker, Tags
 from voiceguide.timeline import Phase, Timeline
 
@@ -24,7 +26,9 @@ class Chapter:
 
 
 def markers_for(timeline: Timeline) -> list[Marker]:
-    """A marker where every move starts (its first window) and at every work phase.
+    """A marker where every move starts (its first window, after the end beep of the move
+    before: a player that jumps to a move does not start on the last move's beep) and at every
+    work phase.
 
     Labels: "Move 2: Standing banded fire hydrant" and "Move 2: Standing banded fire hydrant,
     left, set 1"; side and set only where they apply, ", round 2" only with several rounds.
@@ -41,7 +45,8 @@ def chapters_for(timeline: Timeline) -> list[Chapter]:
     starts = [marker for move_start, marker in _marks(timeline) if move_start]
     chapters = []
     if starts and starts[0].frame > 0:
-        chapters.append(Chapter(0, starts[0].frame, "Intro"))
+        intro = labels_for(timeline.language).intro_chapter
+        chapters.append(Chapter(0, starts[0].frame, intro))
     for index, marker in enumerate(starts):
         end = starts[index + 1].frame if index + 1 < len(starts) else timeline.duration
         chapters.append(Chapter(marker.frame, end, marker.label))
@@ -50,7 +55,11 @@ def chapters_for(timeline: Timeline) -> list[Chapter]:
 
 def _marks(timeline: Timeline) -> list[tuple[bool, Marker]]:
     """(starts a move, marker) for every move start and every work phase, in order."""
+    labels = labels_for(timeline.language)
     many_rounds = any((phase.round or 1) > 1 for phase in timeline.phases)
+    # the end beep of a work phase sits at the start of the window after it
+    end_beeps = {event.start: event.end for event in timeline.events
+                 if event.kind == "beep" and event.role == "end"}
     most_sets: dict[tuple[int | None, str | None], int] = {}
     for phase in timeline.phases:
         if phase.kind == "work":
@@ -65,24 +74,27 @@ def _marks(timeline: Timeline) -> list[tuple[bool, Marker]]:
                 started.add((phase.round, phase.move_number, phase.move))
                 # the move starts with the window that announces it
                 opens = before.start if before is not None and before.kind == "window" else None
-                frame = phase.start if opens is None else opens
-                marks.append((True, Marker(frame, _label(phase, many_rounds))))
+                frame = phase.start if opens is None else end_beeps.get(opens, opens)
+                marks.append((True, Marker(frame, _label(phase, labels, many_rounds))))
             several_sets = most_sets[(phase.move_number, phase.move)] > 1
-            label = _label(phase, many_rounds, work=True, with_set=several_sets)
+            label = _label(phase, labels, many_rounds, work=True, with_set=several_sets)
             marks.append((False, Marker(phase.start, label)))
         before = phase
     return marks
 
 
-def _label(phase: Phase, many_rounds: bool, *, work: bool = False, with_set: bool = False) -> str:
+def _label(
+    phase: Phase, labels: Labels, many_rounds: bool, *, work: bool = False, with_set: bool = False
+) -> str:
     name = phase.move or "Move"
-    parts = [f"Move {phase.move_number}: {name}" if phase.move_number else name]
+    parts = [labels.move_chapter.format(n=phase.move_number, name=name)
+             if phase.move_number else name]
     if work and phase.side:
-        parts.append(phase.side)
+        parts.append(labels.left if phase.side == "left" else labels.right)
     if work and with_set and phase.set:
-        parts.append(f"set {phase.set}")
+        parts.append(labels.set_n.format(n=phase.set))
     if many_rounds and phase.round:
-        parts.append(f"round {phase.round}")
+        parts.append(labels.round_n.format(n=phase.round))
     return ", ".join(parts)
 
 

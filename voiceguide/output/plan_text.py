@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from voiceguide.timeline import Event, Phase, Timeline
-from voiceguide.units import format_clock
+from voiceguide.units import about_length, format_clock, plural
 
 
 def plan_dict(timeline: Timeline) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def plan_table(timeline: Timeline) -> str:
       2:56.3            "Halfway."
     """
     rate = timeline.sample_rate
-    length = format_clock(timeline.duration / rate)
+    length = about_length(timeline.duration / rate)
     voice = timeline.voice or "engine default"
     lines = [f"{timeline.title}: {length}, voice {voice}, {timeline.wpm} words per minute"]
     events = iter(timeline.events)
@@ -87,7 +87,7 @@ def _where(phase: Phase, rate: int) -> str:
     text = ", ".join(parts)
     if phase.kind == "work":
         seconds = f"{(phase.end - phase.start) / rate:g} s"
-        text += f" ({phase.reps} reps, {seconds})" if phase.reps else f" ({seconds})"
+        text += f" ({plural(phase.reps, 'rep')}, {seconds})" if phase.reps else f" ({seconds})"
     return text
 
 

@@ -129,6 +129,17 @@ class Move:
         return f"move {self.number} {quote(self.name)}"
 
 
+# -- the handout: what the printed sheet tells a patient; never spoken (script/handout.py)
+
+
+@dataclass(frozen=True)
+class Handout:
+    how_often: str | None = None  # "Once a day"
+    weeks: int | None = None  # for how many weeks
+    notes: str | None = None
+    prescribed_by: str | None = None
+
+
 @dataclass(frozen=True)
 class Routine:
     path: Path  # the script file (relative sound paths)
@@ -141,6 +152,9 @@ class Routine:
     rounds: int = 1
     settings: Settings = field(default_factory=Settings)
     phrases: Phrases = field(default_factory=Phrases)
+    # the handout keys: the language of the sheet and labels ("en", "de"), the sheet's facts
+    language: str = "en"
+    handout: Handout = field(default_factory=Handout)
 
     @property
     def file_label(self) -> str:

@@ -31,6 +31,7 @@ else:  # the same parser, before it joined the standard library
 from voiceguide.bounds import FASTEST_RATE, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.script import fieldchecks as fc
+from voiceguide.script.handout import handout_from, routine_language
 from voiceguide.script.model import SOUND_NAMES, Cue, Move, Phrases, Routine, Settings
 from voiceguide.script.schema import CUE, MOVE, PHRASE_FIELDS, PHRASES, SETTINGS, TOP
 from voiceguide.script.source import MAX_BYTES, decode, toml_message
@@ -125,6 +126,9 @@ class _Reader:
             rounds=top.get("rounds", 1),
             settings=settings,
             phrases=phrases,
+            # the handout keys: never spoken
+            language=routine_language(top, settings.voice),
+            handout=handout_from(top),
         )
         self.sentences(routine)
         check_bounds(routine, FASTEST_RATE)  # the script's own rate may be overridden: --rate

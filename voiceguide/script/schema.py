@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from voiceguide.script import fieldchecks as fc
+from voiceguide.script.handout import HANDOUT_KEYS
 from voiceguide.script.model import FORMAT, Phrases
 
 TOP: dict[str, fc.Check] = {
@@ -20,6 +21,8 @@ TOP: dict[str, fc.Check] = {
     "settings": fc.later,
     "phrases": fc.later,
     "move": fc.later,
+    # the handout keys (language, how_often, weeks, notes, prescribed_by): never spoken
+    **HANDOUT_KEYS,
 }
 
 SETTINGS: dict[str, fc.Check] = {

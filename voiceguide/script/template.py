@@ -25,6 +25,12 @@ format = "voiceguide/1"
 title = {title_toml}
 intro = "Three moves. Breathe, and take your time."
 equipment = ["an exercise mat"]       # said in the intro: "You will need: an exercise mat."
+# For the printed handout (voiceguide plan {file} --html sheet.html); never spoken:
+# how_often = "Once a day"
+# weeks = 6                     # for how many weeks
+# prescribed_by = "Your physiotherapist"
+# notes = "Small, slow movements; stop if it hurts."
+# language = "en"               # of the sheet and chapter titles; default: the voice's language
 
 [settings]
 # Every setting is optional; these are the defaults. Remove the "#" to change one.

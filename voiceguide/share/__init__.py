@@ -14,9 +14,9 @@ The phone opens the printed URL: a page with a player, a download link and the s
 Serving ends when the download is complete or after `timeout` seconds (10 minutes by default).
 """
 
+from voiceguide.errors import ShareError, ShareOptionError
 from voiceguide.share.address import local_address, parse_host, parse_port, url_host
 from voiceguide.share.bundle import FORMATS, audio_name, check_format, make_shared_files
-from voiceguide.share.errors import ShareError, ShareOptionError
 from voiceguide.share.httpd import Request
 from voiceguide.share.server import SharedFiles, ShareResult, ShareServer, serve_once
 

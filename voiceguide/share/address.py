@@ -11,7 +11,7 @@ import ipaddress
 import re
 import socket
 
-from voiceguide.share.errors import ShareOptionError
+from voiceguide.errors import ShareOptionError
 
 # TEST-NET-2 (RFC 5737): documentation addresses, never used, routed like any other
 _ROUTE_PROBE = ("198.51.100.1", 9)
@@ -44,7 +44,7 @@ def parse_host(text: str) -> str:
         >>> voiceguide.share.parse_host("0.0.0.0")
         Traceback (most recent call last):
         ...
-        voiceguide.share.errors.ShareOptionError: cannot serve on 0.0.0.0: that is every network \
+        voiceguide.errors.ShareOptionError: cannot serve on 0.0.0.0: that is every network \
 at once; give the address of one interface (`ip -brief address` lists them)
     """
     try:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide.share.errors import ShareOptionError
+from voiceguide.errors import ShareOptionError
 from voiceguide.share.page import share_page_html
 from voiceguide.share.server import CONTENT_TYPES, SharedFiles
 

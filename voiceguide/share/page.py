@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from voiceguide.units import format_clock
+from voiceguide.units import about_length
 
 DOWNLOAD_FOLDER = "download"  # the audio under download/NAME is sent as an attachment
 
@@ -27,7 +27,7 @@ def share_page_html(
 ) -> str:
     """The whole page as one string; `audio_name` and `sheet_name` are served beside it."""
     heading = escape(title)
-    length = format_clock(seconds)[:-2]  # m:ss
+    length = about_length(seconds)  # as `list`, `check`, the sheet and the voice round it
     audio = escape(audio_name, quote=True)
     return "\n".join([
         "<!DOCTYPE html>",
@@ -41,7 +41,7 @@ def share_page_html(
         "</head>",
         "<body>",
         f"<h1>{heading}</h1>",
-        f'<p class="length">{length} long</p>',
+        f'<p class="length">{length.capitalize()}</p>',
         f'<audio controls preload="metadata"><source src="{audio}" '
         f'type="{escape(audio_type, quote=True)}"></audio>',
         f'<a class="button" id="download" href="{DOWNLOAD_FOLDER}/{audio}" download="{audio}">'

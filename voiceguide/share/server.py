@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceguide.errors import ShareError, ShareOptionError
 from voiceguide.share.address import url_host
-from voiceguide.share.errors import ShareError, ShareOptionError
 from voiceguide.share.httpd import OnRequest, Route, ShareHTTPServer
 from voiceguide.share.page import DOWNLOAD_FOLDER
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -141,8 +141,13 @@ class SpeechBank:
     def _key(self, text: str) -> str:
         return clip_key(self.engine.key, self._voice_id, self.wpm, text)
 
-    def prepare(self, texts: Iterable[str]) -> None:
-        """Load or synthesize every text not yet here; all missing ones in one engine batch."""
+    def prepare(
+        self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Load or synthesize every text not yet here; all missing ones in one engine batch.
+
+        progress(done, total) is called after each clip the engine makes.
+        """
         missing: list[str] = []
         for text in dict.fromkeys(texts):
             if text in self._clips:
@@ -168,6 +173,8 @@ class SpeechBank:
                 if self.cache is not None:  # at once: a later failure must not lose this one
                     self.cache.put(self._key(text), clip, engine_rate)
                 self._clips[text] = (clip, engine_rate)
+                if progress is not None:
+                    progress(count + 1, len(missing))
             if next(clips, None) is not None:
                 raise VoiceError(f"the speech engine returned more clips than {len(missing)}")
         finally:

@@ -11,11 +11,9 @@ its file closed at once, so the clips in flight are all that is ever held.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import tempfile
-import wave
 
 
 def available() -> bool:
@@ -43,23 +41,20 @@ class UnnamedFiles:
     def take(self, index: int) -> tuple[bytes, int]:
         """Clip `index` as 16-bit mono PCM and the rate in its header; its file is closed.
 
-        pyttsx3's espeak driver writes the clip with the stdlib `wave` module, mono and 16 bit;
-        the same module reads it back.
+        Read by the project's one audio reader (python-soundfile), as every other clip and sound.
         """
         handle = self._files.pop(index)
         try:
             data = _read_all(handle)
         finally:
             os.close(handle)
+        from voiceguide.audio.read import Unreadable, decode_clip_bytes
+
         try:
-            with wave.open(io.BytesIO(data)) as clip:
-                channels, width = clip.getnchannels(), clip.getsampwidth()
-                rate, frames = clip.getframerate(), clip.readframes(clip.getnframes())
-        except (wave.Error, EOFError) as error:
-            raise ValueError(f"the clip is not a readable WAV file ({error})") from None
-        if channels != 1 or width != 2:
-            raise ValueError(f"the clip has {channels} channels of {8 * width} bit, not 1 of 16")
-        return frames, rate
+            samples, rate = decode_clip_bytes(data)
+        except Unreadable as problem:
+            raise ValueError(f"the clip {problem}") from None
+        return samples.tobytes(), rate
 
     def close(self) -> None:
         for handle in self._files.values():

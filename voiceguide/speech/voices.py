@@ -43,7 +43,7 @@ def resolve_voice(engine: HasVoices, wanted: str | None) -> VoiceInfo | None:
     key = _norm(wanted)
     voices = engine.voices()
     ordered: list[list[VoiceInfo]] = [
-        [v for v in voices if v.id.lower() == key],
+        [v for v in voices if v.id.lower() in (key, wanted.strip().lower())],
         [v for v in voices if key in (_norm(code) for code in v.languages)],
         [v for v in voices if v.id.lower().rsplit("/", 1)[-1] == key],
         sorted(

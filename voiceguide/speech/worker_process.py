@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import IO, Any
 
-from voiceguide.errors import VoiceError
+from voiceguide.errors import UnknownVoiceError, VoiceError
 
 LINE_LIMIT = 1 << 20  # a message line, not a payload: anything longer is not ours
 REASON_LIMIT = 200  # characters of the worker's last words quoted in a message
@@ -155,7 +155,9 @@ class WorkerProcess:
             if message is None:
                 raise VoiceError(self._death_message(doing))
             if "error" in message:
-                raise VoiceError(_cut(str(message["error"]), 2 * REASON_LIMIT + 200))
+                # bad_voice: the voice's files are at fault, not the engine (bad input, exit 2)
+                kind = UnknownVoiceError if message.get("bad_voice") else VoiceError
+                raise kind(_cut(str(message["error"]), 2 * REASON_LIMIT + 200))
             if field in message:
                 return message
 
