@@ -22,8 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MAIN = {"espeak-ng", "ffmpeg", "gcc", "libasound2-dev", "libasound2-plugins"}
-TEST = {"sox", "procps", "chromium", "fonts-dejavu-core", "zsh", "fish", "util-linux",
+MAIN = {"espeak-ng", "ffmpeg", "gcc", "libasound2-dev", "libasound2-plugins", "fonts-dejavu-core"}
+TEST = {"sox", "procps", "chromium", "zsh", "fish", "util-linux",
         "e2fsprogs", "zbar-tools", "iproute2"}
 PULSE = {"pulseaudio", "pulseaudio-utils"}
 

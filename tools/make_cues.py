@@ -6,10 +6,12 @@ WAVs are exactly what this script makes now. Run it after changing a sound:
     .venv/bin/python tools/make_cues.py            # writes audio_cues/*.wav
     .venv/bin/python tools/make_cues.py --out DIR  # writes somewhere else
 
-Every sound is 16-bit mono PCM at 44,100 Hz, peaks at -3 dBFS, starts and ends at exactly zero
-with raised-cosine edges (no clicks), and keeps its energy at 600-2000 Hz, where a phone speaker
-still plays. Beeps stay under 0.6 s because countdown ticks sit 1 s apart with a 0.3 s gap; only
-`done` rings longer.
+Every sound is 16-bit mono PCM at 44,100 Hz at the voice's loudness (-16 LUFS, measured as
+voiceguide.audio.loudness measures speech clips; the rep tick 14 LU softer), starts and ends at
+exactly zero with raised-cosine edges (no clicks), and keeps its energy at 600-2000 Hz, where a
+phone speaker still plays; the go beep, heard most, nearer 800-1200 Hz, so it is not shrill.
+Beeps stay under 0.6 s because countdown ticks sit 1 s apart with a 0.3 s gap; only `done`
+rings longer.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import numpy as np
 import numpy.typing as npt
 
 RATE = 44_100
-PEAK_DBFS = -3.0
 CUE_NAMES = ("tick", "go", "end", "rep", "done")
 
 Signal = npt.NDArray[np.float64]
@@ -79,9 +80,9 @@ def tick() -> Signal:
 
 
 def go() -> Signal:
-    """Start of work: two rising notes, E6 then A6 (higher than tick), 350 ms."""
-    low = _edges(_tone(1318.5, 0.140), attack=0.005, release=0.020)
-    high = _edges(_tone(1760.0, 0.210), attack=0.005, release=0.060)
+    """Start of work: two rising notes, B5 then E6 (the tick's A5 is lower), 350 ms."""
+    low = _edges(_tone(987.8, 0.140), attack=0.005, release=0.020)
+    high = _edges(_tone(1318.5, 0.210), attack=0.005, release=0.060)
     return _place(0.350, [(0.0, low), (0.140, high)])
 
 
@@ -115,11 +116,19 @@ def done() -> Signal:
 
 
 def cue_signals() -> dict[str, Signal]:
-    """Every cue sound, float64 at RATE, normalised to the -3 dBFS peak."""
+    """Every cue sound, float64 at RATE, at the level voiceguide keeps it at (audio.sounds)."""
+    from voiceguide.audio.loudness import gain_of, loudness
+    from voiceguide.audio.sounds import level_of
+
     makers = {"tick": tick, "go": go, "end": end, "rep": rep, "done": done}
-    peak = 10 ** (PEAK_DBFS / 20)
-    signals = {name: makers[name]() for name in CUE_NAMES}
-    return {name: signal * (peak / np.max(np.abs(signal))) for name, signal in signals.items()}
+    signals = {}
+    for name in CUE_NAMES:
+        signal = makers[name]()
+        # the gain rounded to 0.01 dB: the same bytes although the meter's last digits may
+        # differ from one scipy to another
+        gain_db = round(level_of(name) - loudness(signal, RATE), 2)
+        signals[name] = signal * gain_of(gain_db)
+    return signals
 
 
 def wav_bytes(signal: Signal) -> bytes:

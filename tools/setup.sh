@@ -69,8 +69,9 @@ dbus_packages() {
 
 # espeak-ng: the speech engine behind pyttsx3; ffmpeg: m4a and mp3 export; gcc, libasound2-dev
 # and Python's headers: simpleaudio is compiled against ALSA; libasound2-plugins: ALSA programs
-# reach a PulseAudio or PipeWire server through it.
-packages=(espeak-ng ffmpeg gcc libasound2-dev libasound2-plugins)
+# reach a PulseAudio or PipeWire server through it. fonts-dejavu-core: the title on the cover
+# of m4a/m4b/mp3 exports.
+packages=(espeak-ng ffmpeg gcc libasound2-dev libasound2-plugins fonts-dejavu-core)
 [[ $headers == yes ]] || packages+=("python$version-dev")
 [[ $venv == yes ]] || packages+=("python$version-venv")
 if $with_tests; then
@@ -79,7 +80,7 @@ if $with_tests; then
     # e2fsprogs (chattr): the fault tests find processes, hide libraries, mount a small tmpfs
     # and lock folders; zbar-tools: the share test reads the QR code back from the terminal;
     # iproute2: the share tests give a private network namespace an address and a route
-    packages+=(sox procps chromium fonts-dejavu-core zsh fish util-linux e2fsprogs zbar-tools
+    packages+=(sox procps chromium zsh fish util-linux e2fsprogs zbar-tools
                iproute2)
     # the media-key tests start a private session bus and press its keys with real clients:
     # dbus-daemon, dbus-send and dbus-monitor, and busctl (systemd; no sound server comes

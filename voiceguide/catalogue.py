@@ -41,7 +41,7 @@ def bundled_routines(*, lengths: bool = False) -> list[RoutineInfo]:
         >>> [routine.name for routine in voiceguide.bundled_routines()]
         ['hip-mobility', 'hip-mobility-de', 'seven-minute', 'tabata']
         >>> voiceguide.bundled_routines(lengths=True)[-1].seconds   # doctest: +ELLIPSIS
-        254.1...
+        259.4...
     """
     from voiceguide.errors import VoiceError
     from voiceguide.script.reader import load_routine

@@ -135,7 +135,7 @@ class ExportDestinationError(DestinationError, ExportError):
         ...     voiceguide.load("tabata").export("tabata.ogg")
         ... except voiceguide.ExportDestinationError as error:
         ...     print(error)
-        cannot export to tabata.ogg: unknown extension .ogg; use .wav, .m4a or .mp3
+        cannot export to tabata.ogg: unknown extension .ogg; use .wav, .m4a, .m4b or .mp3
     """
 
     exit_status = 2

@@ -18,9 +18,6 @@ from voiceguide.resources import bundled_scripts, closest_script_name, find_scri
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import numpy
-
-    from voiceguide.audio.sounds import Sounds
     from voiceguide.live.keys import KeySource
     from voiceguide.live.player import PlayResult
     from voiceguide.live.remote import Remote
@@ -28,7 +25,7 @@ if TYPE_CHECKING:
     from voiceguide.live.status import StatusView
     from voiceguide.render import ClipSource
     from voiceguide.script.model import Routine
-    from voiceguide.speech.bank import SpeechBank, SpeechEngine
+    from voiceguide.speech.bank import SpeechEngine
     from voiceguide.speech.cache import ClipCache
     from voiceguide.timeline import Timeline
 
@@ -36,6 +33,9 @@ DEFAULT_SAMPLE_RATE = 22050
 SAMPLE_RATES = (22050, 44100, 48000)
 # speech rate in words per minute: the range the engines speak intelligibly
 WPM_RANGE = (80, 400)
+# loudness in LUFS (ITU-R BS.1770): louder than -14 the limiter would squash the voice, and an
+# .m4a would peak over -1 dBTP
+LOUDNESS_RANGE = (-30.0, -14.0)
 
 @dataclass(frozen=True)
 class Session:
@@ -92,7 +92,7 @@ class Session:
 
         Example:
             >>> print(voiceguide.load("tabata").plan_table().splitlines()[0])
-            Tabata intervals: about 4 minutes (4:14), voice default, 180 words per minute
+            Tabata intervals: about 4 minutes (4:19), voice default, 150 words per minute
         """
         from voiceguide.output.plan_text import plan_table
 
@@ -102,22 +102,30 @@ class Session:
         self,
         destination: str | os.PathLike[str],
         *,
+        split: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> Path:
-        """Write the session to a .wav, .m4a or .mp3 file (the extension picks); returns its path.
+        """Write the session to a .wav, .m4a, .m4b or .mp3 file (the extension picks); returns
+        its path.
 
         The file is the session heard live, sample for sample, with a chapter or marker per
-        move. It is written atomically: an export that fails leaves an earlier file untouched.
-        `progress(done, total)` is called as it goes, in frames.
+        move; m4a, m4b and mp3 carry library tags (the script's `author` as artist) and a cover.
+        With `split` (.m4a or .mp3), one file per move and a .m3u8 playlist are written beside
+        `destination` instead, and the playlist's path is returned. It is written atomically:
+        an export that fails leaves earlier files untouched. `progress(done, total)` is called
+        as it goes, in frames.
 
         Example:
             >>> voiceguide.load("hip-mobility").export("hip.m4a")   # doctest: +SKIP
             PosixPath('hip.m4a')
+            >>> voiceguide.load("hip-mobility").export("hip.mp3", split=True)   # doctest: +SKIP
+            PosixPath('hip.m3u8')
         """
         from voiceguide.output.export import export_session
 
         # as given: a trailing "/" is refused, not dropped
-        return export_session(self.timeline, self.clips, destination, progress=progress)
+        return export_session(self.timeline, self.clips, destination, author=self.routine.author,
+                              split=split, progress=progress)
 
     def write_sheet(self, destination: str | os.PathLike[str]) -> Path:
         """Write the printable session sheet (one self-contained HTML page); returns its path.
@@ -175,20 +183,6 @@ class Session:
         )
 
 
-class _SessionClips:
-    """The clip source the renderer reads: speech from the bank, beeps from the sounds."""
-
-    def __init__(self, bank: SpeechBank, sounds: Sounds) -> None:
-        self._bank = bank
-        self._sounds = sounds
-
-    def speech(self, text: str) -> numpy.ndarray:
-        return self._bank.samples(text)
-
-    def sound(self, name: str) -> numpy.ndarray:
-        return self._sounds.samples(name)
-
-
 def read_routine(script: str | os.PathLike[str]) -> Routine:
     """A routine by path (NAME for NAME.toml too), or a bundled one by name ("hip-mobility"),
     read and checked.
@@ -229,12 +223,14 @@ def load(
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
     progress: Callable[[int, int], None] | None = None,
+    loudness: float | None = None,
 ) -> Session:
     """Load a routine script by path, or a bundled routine by name, ready to plan, export, play.
 
     `voice` (an id, a language code or part of a name, or "piper:NAME" / "piper:PATH.onnx" for
-    a Piper voice) and `wpm` (words per minute) override the script's settings, as `--voice` and
-    `--rate` do on the command line; `sample_rate` is one of 22050, 44100 or 48000.
+    a Piper voice), `wpm` (words per minute) and `loudness` (LUFS, -30 to -14) override the
+    script's settings, as `--voice`, `--rate` and `--loudness` do on the command line;
+    `sample_rate` is one of 22050, 44100 or 48000.
     `progress(done, total)` is called after each clip the speech engine makes (never when every
     clip is cached). Raises ScriptError (a one-line message naming the file, the
     line, the move and the fix) for a bad script, UnknownVoiceError for a voice that does not
@@ -248,7 +244,7 @@ def load(
     """
     routine = read_routine(script)
     return _prepare(
-        routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, progress
+        routine, os.fspath(script), voice, wpm, sample_rate, engine, cache, progress, loudness
     )
 
 
@@ -263,6 +259,7 @@ def loads(
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = None,
     progress: Callable[[int, int], None] | None = None,
+    loudness: float | None = None,
 ) -> Session:
     """Like `load`, for a script given as text. `name` is how messages name it; sound files
     the script names are found relative to `folder` (the current folder by default).
@@ -281,7 +278,7 @@ def loads(
 
     where = Path(folder) if folder is not None else Path.cwd()
     routine = parse_routine(text, where / name, display_name=name)
-    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, progress)
+    return _prepare(routine, name, voice, wpm, sample_rate, engine, cache, progress, loudness)
 
 
 def _prepare(
@@ -293,8 +290,10 @@ def _prepare(
     engine: SpeechEngine | None,
     cache: ClipCache | None,
     progress: Callable[[int, int], None] | None = None,
+    loudness: float | None = None,
 ) -> Session:
     """Resolve the voice, measure every spoken text and lay out the timeline."""
+    from voiceguide.audio.levels import LevelledClips
     from voiceguide.audio.sounds import Sounds
     from voiceguide.sequencer import build_timeline, spoken_texts
     from voiceguide.speech.bank import SpeechBank
@@ -305,7 +304,15 @@ def _prepare(
         raise ValueError(f"sample_rate must be one of {SAMPLE_RATES}, not {sample_rate}")
     if wpm is not None and not WPM_RANGE[0] <= wpm <= WPM_RANGE[1]:
         raise ValueError(f"wpm must be from {WPM_RANGE[0]} to {WPM_RANGE[1]}, not {wpm}")
+    if loudness is not None and not LOUDNESS_RANGE[0] <= loudness <= LOUDNESS_RANGE[1]:
+        raise ValueError(
+            f"loudness must be from {LOUDNESS_RANGE[0]:g} to {LOUDNESS_RANGE[1]:g} LUFS, "
+            f"not {loudness:g}"
+        )
     settings = routine.settings
+    if loudness is not None:
+        settings = replace(settings, loudness=loudness)
+        routine = replace(routine, settings=settings)
     if voice is not None or wpm is not None:
         settings = replace(
             settings,
@@ -326,4 +333,5 @@ def _prepare(
     lengths = sounds.lengths()
     bank.prepare(spoken_texts(routine, lengths, sample_rate), progress=progress)
     timeline = build_timeline(routine, bank.frames, lengths, sample_rate, voice=bank.voice_label)
-    return Session(routine, timeline, _SessionClips(bank, sounds), source)
+    clips = LevelledClips(bank, sounds, settings.loudness, settings.beep_volume)
+    return Session(routine, timeline, clips, source)

@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from voiceguide.audio.sounds import Sounds, read_sound
+from voiceguide.audio.loudness import gain_of, loudness, true_peak
+from voiceguide.audio.sounds import Sounds, level_of, read_sound
 from voiceguide.errors import SoundError
 from voiceguide.resources import cues_dir
 from voiceguide.script.model import SOUND_NAMES
@@ -81,7 +82,9 @@ def test_each_sound_is_clean_short_and_in_the_phone_band(name: str) -> None:
     signal = _pcm16(ROOT / "audio_cues" / f"{name}.wav")
     assert len(signal) == _frames(DESIGN_MS[name], 44100)
     assert signal[0] == 0 and signal[-1] == 0
-    assert 20 * np.log10(np.max(np.abs(signal))) == pytest.approx(-3.0, abs=0.05)
+    # at the voice's loudness (the rep tick softer), never near clipping
+    assert loudness(signal, 44100) == pytest.approx(level_of(name), abs=0.05)
+    assert true_peak(signal, 44100) < gain_of(-3.0)
     if name != "done":
         assert len(signal) < 0.6 * 44100
     # no clicks: no step larger than the steepest sine in the band (2000 Hz) could make
@@ -90,6 +93,10 @@ def test_each_sound_is_clean_short_and_in_the_phone_band(name: str) -> None:
     frequencies = np.fft.rfftfreq(1 << 17, 1 / 44100)
     in_band = power[(frequencies >= 600) & (frequencies <= 2000)].sum() / power.sum()
     assert in_band > 0.999
+
+
+def test_the_go_beep_keeps_its_energy_at_800_to_1200_hz_not_shrill() -> None:
+    assert 800 <= _centroid(_pcm16(ROOT / "audio_cues" / "go.wav")) <= 1200
 
 
 def test_the_sounds_differ_from_each_other() -> None:
@@ -154,7 +161,8 @@ def test_bundled_sounds_load_at_the_session_rate(rate: int) -> None:
         assert clip.dtype == np.float32
         assert clip.shape == (expected[name],)
         # resampling keeps the level (a little overshoot from the filter is fine)
-        assert float(np.max(np.abs(clip))) == pytest.approx(10 ** (-3 / 20), abs=0.02)
+        native = float(np.max(np.abs(sounds_at_native(name))))
+        assert float(np.max(np.abs(clip))) == pytest.approx(native, rel=0.03)
         # the sound itself, not a stretched one: its pitch stays put
         assert _dominant_frequency(clip, rate) == pytest.approx(
             _dominant_frequency(sounds_at_native(name), 44100), abs=15
@@ -187,8 +195,28 @@ def test_an_unknown_sound_name_is_a_sound_error() -> None:
 def test_an_override_replaces_only_its_sound(tmp_path: Path) -> None:
     custom = _write_wav(tmp_path / "go.wav", 22050, 2, 1, [0, 16384, -16384, 32767, 0])
     sounds = Sounds({"go": custom}, 22050)
-    assert sounds.samples("go").tolist() == [0.0, 0.5, -0.5, 32767 / 32768, 0.0]
+    # the same samples, brought to the voice's level (here: turned down, under the ceiling)
+    made = sounds.samples("go")
+    ratio = made[1] / 0.5
+    assert 0 < ratio < 1
+    assert made.tolist() == pytest.approx([0.0, 0.5 * ratio, -0.5 * ratio, ratio, 0.0], rel=1e-4)
     assert sounds.lengths()["tick"] == _frames(100, 22050)
+
+
+@pytest.mark.parametrize("name", ["go", "rep"])
+def test_a_scripts_own_sound_is_matched_to_the_voice_whatever_its_level(
+    tmp_path: Path, name: str
+) -> None:
+    """A loud and a quiet file of the same tone come out at the same level: the bundled one's."""
+    t = np.arange(round(0.3 * 44100)) / 44100
+    tone = np.sin(2 * np.pi * 1000 * t) * np.hanning(len(t))
+    levels = []
+    for scale in (0.9, 0.01):
+        path = tmp_path / f"{scale}.wav"
+        _write_wav(path, 44100, 2, 1, [round(v * scale * 32767) for v in tone])
+        clip = Sounds({name: path}, 44100).samples(name)
+        levels.append(loudness(clip, 44100))
+    assert levels == pytest.approx([level_of(name)] * 2, abs=0.1)
 
 
 def test_8_bit_stereo_is_mixed_to_mono(tmp_path: Path) -> None:

@@ -93,7 +93,8 @@ def test_every_shell_command_of_the_readme_runs(tmp_path: Path) -> None:
     made = {path.name for path in tmp_path.iterdir()}
     assert made >= {
         "hip-mobility.m4a", "hip-mobility.mp3", "knee-routine.toml", "knee-routine.html",
-        "hip-mobility.html", "hueftmobilitaet.m4a", "plan.json",
+        "hip-mobility.html", "hueftmobilitaet.m4a", "plan.json", "hip-mobility.m4b",
+        "hip-mobility.m3u8", "hip-mobility-01-intro.mp3",
     }
     assert not [name for name in made if ".partial-" in name]
     assert json.loads((tmp_path / "plan.json").read_text())["title"] == "Hip mobility for runners"

@@ -37,6 +37,7 @@ from tests.support.export_helpers import children_named, still_there
 from voiceguide.errors import ExportDestinationError, ExportError
 from voiceguide.output.chapters import Chapter, chapters_for, ffmetadata, markers_for
 from voiceguide.output.export import check_destination, export_blocks, export_session
+from voiceguide.output.file_tags import export_year, session_tags
 from voiceguide.output.wav_writer import Marker
 from voiceguide.render import render_blocks
 from voiceguide.timeline import Timeline
@@ -121,10 +122,15 @@ def test_chapter_and_marker_titles_are_in_the_routines_language() -> None:
 def test_ffmetadata_has_tags_chapters_in_session_frames_and_escapes() -> None:
     timeline = Builder(22050).build([MoveSpec("Lunge; slow = good #1")], title="Hips\\Knees")
     windows = [phase for phase in timeline.phases if phase.kind == "window"]
-    assert ffmetadata(timeline) == textwrap.dedent(f"""\
+    tags = session_tags(timeline, "Dr. A=B").ffmpeg_keys()
+    assert ffmetadata(tags, chapters_for(timeline), 22050) == textwrap.dedent(f"""\
         ;FFMETADATA1
         title=Hips\\\\Knees
-        artist=voiceguide
+        artist=Dr. A\\=B
+        album_artist=Dr. A\\=B
+        album=Hips\\\\Knees
+        genre=Fitness
+        date={export_year()}
         comment=1 moves
 
         [CHAPTER]
@@ -147,8 +153,10 @@ def test_ffmetadata_has_tags_chapters_in_session_frames_and_escapes() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("hip.ogg", "cannot export to {dest}: unknown extension .ogg; use .wav, .m4a or .mp3"),
-        ("hip", "cannot export to {dest}: the extension picks the format; use .wav, .m4a or .mp3"),
+        ("hip.ogg",
+         "cannot export to {dest}: unknown extension .ogg; use .wav, .m4a, .m4b or .mp3"),
+        ("hip",
+         "cannot export to {dest}: the extension picks the format; use .wav, .m4a, .m4b or .mp3"),
     ],
 )
 def test_unknown_extension_is_bad_input(tmp_path: Path, name: str, message: str) -> None:

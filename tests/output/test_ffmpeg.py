@@ -17,7 +17,7 @@ import pytest
 from tests.support.export_builders import FakeClips, hip_timeline
 from voiceguide.errors import ExportError
 from voiceguide.output.atomic import PartialFiles
-from voiceguide.output.export import export_session
+from voiceguide.output.export import export_session, session_piece
 from voiceguide.output.ffmpeg import _raise_ffmpeg_error, check_encoded, missing_tool
 from voiceguide.output.interrupts import Interrupts
 from voiceguide.timeline import Timeline
@@ -34,7 +34,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("good")
     timeline = hip_timeline(rate=RATE)
     return {suffix: export_session(timeline, FakeClips(RATE), folder / f"hip{suffix}").read_bytes()
-            for suffix in (".m4a", ".mp3")}
+            for suffix in (".m4a", ".mp3", ".m4b")}
 
 
 @pytest.fixture
@@ -48,10 +48,11 @@ def files(tmp_path: Path) -> Iterator[PartialFiles]:
 def checked(files: PartialFiles, content: bytes, suffix: str,
             timeline: Timeline | None = None) -> None:
     files.path.write_bytes(content)
-    check_encoded(files, timeline or hip_timeline(rate=RATE), files.destination.with_suffix(suffix))
+    piece = session_piece(timeline or hip_timeline(rate=RATE), None)
+    check_encoded(files, piece, files.destination.with_suffix(suffix))
 
 
-@pytest.mark.parametrize("suffix", [".m4a", ".mp3"])
+@pytest.mark.parametrize("suffix", [".m4a", ".mp3", ".m4b"])
 def test_a_whole_file_passes(good: dict[str, bytes], files: PartialFiles, suffix: str) -> None:
     checked(files, good[suffix], suffix)
 

@@ -104,6 +104,34 @@ def test_a_nearly_full_disk_fails_the_export_and_keeps_the_earlier_file(
     assert "wrote" not in result.stderr
 
 
+def test_a_disk_that_fills_while_the_mp3_tag_is_rewritten_keeps_the_earlier_file(
+    made: Path, tmp_path: Path
+) -> None:
+    from voiceguide.output.cover import cover_png
+
+    earlier = made / "earlier.mp3"
+    needed = pages((made / "short.mp3").stat().st_size)
+    cover = pages(len(cover_png("Short")))
+    # room for the earlier file, the chapter list, the cover and the whole of ffmpeg's file,
+    # but not for the copy that carries the COMM frame: the disk fills in the middle of it
+    size = (pages(earlier.stat().st_size) + 1 + cover + needed + needed // 2) * PAGE
+    (tmp_path / "short.toml").write_text(ROUTINE)
+    shell = (
+        f"mkdir disk && mount -t tmpfs -o size={size} tmpfs disk && "
+        f"cp {shlex.quote(str(earlier))} disk/short.mp3 && "
+        f"$VG export short.toml -o disk/short.mp3; echo status $? >&2; "
+        f"ls -A disk >&2; cmp -s disk/short.mp3 {shlex.quote(str(earlier))} && echo kept >&2"
+    )
+    result = mounted(shell, tmp_path, made / "cache")
+    assert result.stderr.strip().splitlines() == [
+        "cannot write disk/short.mp3: No space left on device; free some space, or export to "
+        "another disk",
+        "status 1",
+        "short.mp3",
+        "kept",
+    ], result.stderr
+
+
 @pytest.mark.parametrize("suffix", [".wav", ".m4a"])
 def test_sighup_during_export_leaves_no_hidden_file_and_no_ffmpeg(
     tmp_path: Path, suffix: str

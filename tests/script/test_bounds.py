@@ -125,7 +125,7 @@ def generated_bombs() -> dict[str, tuple[str, str]]:
             'title = "Key"\n' + "k" * 1_000_000 + ' = 1\n[[move]]\nname = "Plank"\nhold = 30\n',
             r'long-key\.toml:2: unknown key "k{57}\.\.\."; known keys: format, title, intro, '
             r"equipment, outro, rounds, settings, phrases, move, language, how_often, weeks, "
-            r"notes, prescribed_by",
+            r"notes, prescribed_by, author",
         ),
         # 400,000 folders: resolving them took half a minute
         "long-sound-path.toml": (

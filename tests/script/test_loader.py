@@ -287,12 +287,12 @@ TOP_CASES = [
     (
         'title = "T"\nzzz = 1\n',
         'r.toml:2: unknown key "zzz"; known keys: format, title, intro, equipment, outro, '
-        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by",
+        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by, author",
     ),
     (
         'title = "T"\n"a\\nb" = 1\n',
         'r.toml:2: unknown key "a\\u000ab"; known keys: format, title, intro, equipment, outro, '
-        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by",
+        "rounds, settings, phrases, move, language, how_often, weeks, notes, prescribed_by, author",
     ),
     ('format = "voiceguide/2"\n', 'r.toml:1: "format" must be "voiceguide/1", not "voiceguide/2"'),
     ("format = 1\n", 'r.toml:1: "format" must be "voiceguide/1", not 1'),
@@ -639,7 +639,7 @@ def test_a_long_unknown_key_is_cut_and_answered_at_once() -> None:
     assert message == (
         'r.toml:2: unknown key "' + "x" * 57 + '..."; known keys: format, title, intro, '
         "equipment, outro, rounds, settings, phrases, move, language, how_often, weeks, notes, "
-        "prescribed_by"
+        "prescribed_by, author"
     )
 
 
@@ -759,7 +759,17 @@ SETTINGS_CASES = [
     ("volume = nan", '"settings.volume" must be a number from 0 to 1, not nan'),
     ("volume = inf", '"settings.volume" must be a number from 0 to 1, not inf'),
     ("volume = false", '"settings.volume" must be a number from 0 to 1, not false'),
-    ("beep_volume = -0.1", '"settings.beep_volume" must be a number from 0 to 1, not -0.1'),
+    (
+        "beep_volume = -0.1",
+        '"settings.beep_volume" must be a number from 0 to 1, or decibels from "-30dB" to '
+        '"+6dB" (e.g. "-6dB"), not -0.1',
+    ),
+    (
+        'beep_volume = "+9dB"',
+        '"settings.beep_volume" must be a number from 0 to 1, or decibels from "-30dB" to '
+        '"+6dB" (e.g. "-6dB"), not "+9dB"',
+    ),
+    ("loudness = -8", '"settings.loudness" must be a number from -30 to -14, not -8'),
     ("countdown = 11", '"settings.countdown" must be a whole number from 0 to 10, not 11'),
     (
         "final_countdown = -1",

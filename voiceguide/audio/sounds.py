@@ -3,6 +3,10 @@
 The bundled sounds live in audio_cues/; a routine may replace any of them with its own WAV,
 AIFF, FLAC or OGG file (settings.sounds). Files are read by audio.read and brought to the session
 rate by the one resampler (audio.samples).
+
+The bundled sounds are made at the voice's loudness (tools/make_cues.py); a routine's own sound
+is measured when it is read and brought to that level, so a beep is as loud as the voice
+whatever file it comes from. The rep tick, a soft mark inside a rep, sits REP_BELOW_DB lower.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from voiceguide.audio.loudness import REFERENCE_LUFS, normalise
 from voiceguide.audio.read import BadRate, Header, Unreadable, read_header, read_mono
 from voiceguide.audio.samples import Float32Array, resample
 from voiceguide.errors import SoundError
@@ -19,6 +24,8 @@ from voiceguide.script.model import SOUND_NAMES
 # a sound is a short signal; a longer file is almost surely the wrong file
 MAX_SECONDS = 30.0
 FIX = "use a PCM WAV file, e.g. `sox input -b 16 output.wav`"
+# the rep tick marks tempo inside a rep: softer than the voice and the other beeps
+REP_BELOW_DB = 14.0
 RATE_FIX = "convert it, e.g. `sox input -r 44100 output.wav`"
 
 
@@ -32,7 +39,10 @@ class Sounds:
         paths = {name: cues_dir() / f"{name}.wav" for name in SOUND_NAMES}
         paths.update(overrides)
         # load everything now, so a bad file is reported before the session starts
-        self._clips = {name: _load(path, sample_rate) for name, path in paths.items()}
+        self._clips = {
+            name: _load(path, sample_rate, level_of(name) if name in overrides else None)
+            for name, path in paths.items()
+        }
 
     def samples(self, name: str) -> Float32Array:
         """The named sound, float32 mono at sample_rate (read-only: it is shared)."""
@@ -47,8 +57,16 @@ class Sounds:
         return {name: len(clip) for name, clip in self._clips.items()}
 
 
-def _load(path: Path, sample_rate: int) -> Float32Array:
+def level_of(name: str) -> float:
+    """The loudness (LUFS, as audio.loudness measures it) a sound is kept at."""
+    return REFERENCE_LUFS - (REP_BELOW_DB if name == "rep" else 0.0)
+
+
+def _load(path: Path, sample_rate: int, level: float | None) -> Float32Array:
+    """The sound at sample_rate; a script's own file (with its `level`) brought to that level."""
     signal, rate = read_sound(path)
+    if level is not None:
+        signal = normalise(signal, rate, level)
     clip = resample(signal, rate, sample_rate)
     clip.flags.writeable = False
     return clip

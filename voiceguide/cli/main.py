@@ -159,13 +159,19 @@ def list_routines() -> None:
     "--output",
     type=click.Path(dir_okay=False),  # a str, as typed, like --html
     required=True,
-    help="The file to write: .wav, .m4a or .mp3.",
+    help="The file to write: .wav, .m4a, .m4b (an audiobook) or .mp3.",
+)
+@click.option(
+    "--split",
+    is_flag=True,
+    help="One .m4a or .mp3 file per move and an .m3u8 playlist, for players without chapters.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @session_options
 def export(
     script: str,
     output: str,
+    split: bool,
     quiet: bool,
     voice: str | None,
     rate: int | None,
@@ -177,21 +183,25 @@ def export(
     Example:
         voiceguide export hip-mobility -o hip.wav
         voiceguide export hip-mobility -o hip.m4a
+        voiceguide export hip-mobility -o hip.m4b
+        voiceguide export hip-mobility -o hip.mp3 --split
     """
     from voiceguide.output.export import check_destination
 
     # refuse a bad destination before any speech is made
-    check_destination(output)
+    check_destination(output, split=split)
     session = load_session(script, voice, rate, sample_rate, quiet=quiet)
     if quiet or not sys.stderr.isatty():
-        written = session.export(output)
+        written = session.export(output, split=split)
     else:
         with click.progressbar(
             length=session.timeline.duration,
             label=f"Exporting {Path(output).name}",
             file=sys.stderr,
         ) as bar:
-            written = session.export(output, progress=lambda done, _: bar.update(done - bar.pos))
+            written = session.export(
+                output, split=split, progress=lambda done, _: bar.update(done - bar.pos)
+            )
     click.echo(f"wrote {written}", err=True)
 
 

@@ -11,7 +11,13 @@ import click
 
 import voiceguide
 from voiceguide.cli.completion import complete_voice
-from voiceguide.session import DEFAULT_SAMPLE_RATE, SAMPLE_RATES, WPM_RANGE, Session
+from voiceguide.session import (
+    DEFAULT_SAMPLE_RATE,
+    LOUDNESS_RANGE,
+    SAMPLE_RATES,
+    WPM_RANGE,
+    Session,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,7 +25,16 @@ SAMPLE_RATE_CHOICES = tuple(str(rate) for rate in SAMPLE_RATES)
 
 
 def session_options(command: F) -> F:
-    """--voice, --rate and --sample-rate, the same on every command that makes a session."""
+    """--voice, --rate, --loudness and --sample-rate, the same on every command that makes a
+    session. --loudness reaches `load_session` through the context, not the command's
+    parameters."""
+    command = click.option(
+        "--loudness",
+        type=click.FloatRange(*LOUDNESS_RANGE),
+        expose_value=False,
+        callback=_remember_loudness,
+        help="Loudness of the voice in LUFS, e.g. -16 (overrides the script).",
+    )(command)
     command = click.option(
         "--sample-rate",
         type=click.Choice(SAMPLE_RATE_CHOICES),
@@ -41,15 +56,29 @@ def session_options(command: F) -> F:
     return command
 
 
+def _remember_loudness(context: click.Context, _: click.Parameter, value: float | None) -> None:
+    context.meta[_LOUDNESS] = value
+
+
+_LOUDNESS = "voiceguide.loudness"
+
+
 def load_session(
     script: str, voice: str | None, rate: int | None, sample_rate: str, quiet: bool = False
 ) -> Session:
     """The session for a command, its warnings shown on stderr, with a progress bar while
     speech is made when stderr is a terminal (unless quiet)."""
+    context = click.get_current_context(silent=True)
+    loudness = context.meta.get(_LOUDNESS) if context is not None else None
     bar = SpeechBar() if not quiet and sys.stderr.isatty() else None
     try:
         session = voiceguide.load(
-            script, voice=voice, wpm=rate, sample_rate=int(sample_rate), progress=bar
+            script,
+            voice=voice,
+            wpm=rate,
+            sample_rate=int(sample_rate),
+            progress=bar,
+            loudness=loudness,
         )
     finally:
         if bar is not None:

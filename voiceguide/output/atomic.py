@@ -60,6 +60,11 @@ class PartialFiles:
         """A child writing the files: ended and waited for if the write ends unfinished."""
         self._children.append(process)
 
+    def keep(self, path: Path) -> None:
+        """Leave `path` where it is when the write ends (an earlier file that is still needed)."""
+        if path in self._files:
+            self._files.remove(path)
+
     def held(self) -> contextlib.AbstractContextManager[None]:
         """Signals wait while the body runs (starting a child, say)."""
         return self._interrupts.held()

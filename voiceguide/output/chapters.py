@@ -1,4 +1,4 @@
-"""Where the moves are in an exported file: markers (WAV), chapters and tags (m4a, mp3).
+"""Where the moves are in an exported file: markers (WAV), chapters (m4a, m4b, mp3), WAV tags.
 
 A marker sits where every move starts (its first window, after the end beep of the move before)
 and at every work phase; a chapter covers one move, from where it starts to where the next one
@@ -7,13 +7,13 @@ does, after an "Intro" chapter. Titles are in the routine's language (`output/la
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from voiceguide.output.file_tags import DEFAULT_ARTIST
 from voiceguide.output.labels import Labels, labels_for
 from voiceguide.output.wav_writer import Marker, Tags
 from voiceguide.timeline import Phase, Timeline
-
-ARTIST = "voiceguide"
 
 
 @dataclass(frozen=True)
@@ -98,22 +98,22 @@ def _label(
     return ", ".join(parts)
 
 
-def tags_for(timeline: Timeline) -> Tags:
-    """The file's tags: the routine's title, voiceguide, and the one-line summary."""
-    return Tags(title=timeline.title, artist=ARTIST, comment=timeline.summary)
+def tags_for(timeline: Timeline, author: str | None = None) -> Tags:
+    """A WAV file's tags: the routine's title, its author (or voiceguide), the summary."""
+    return Tags(title=timeline.title, artist=author or DEFAULT_ARTIST, comment=timeline.summary)
 
 
-def ffmetadata(timeline: Timeline) -> str:
+def ffmetadata(
+    tags: Iterable[tuple[str, str]], chapters: Iterable[Chapter], sample_rate: int
+) -> str:
     """An ffmetadata file: the tags and one [CHAPTER] per move, in frames of the session."""
-    tags = tags_for(timeline)
     lines = [";FFMETADATA1"]
-    lines += [f"{key}={_escape(value)}" for key, value in
-              (("title", tags.title), ("artist", tags.artist), ("comment", tags.comment)) if value]
-    for chapter in chapters_for(timeline):
+    lines += [f"{key}={_escape(value)}" for key, value in tags if value]
+    for chapter in chapters:
         lines += [
             "",
             "[CHAPTER]",
-            f"TIMEBASE=1/{timeline.sample_rate}",
+            f"TIMEBASE=1/{sample_rate}",
             f"START={chapter.start}",
             f"END={chapter.end}",
             f"title={_escape(chapter.title)}",

@@ -1,12 +1,15 @@
-"""m4a and mp3 through ffmpeg, and a look at what it wrote before the file takes its name.
+"""m4a, m4b and mp3 through ffmpeg, and a look at what it wrote before the file takes its name.
 
 The rendered PCM is piped straight into ffmpeg, so no intermediate WAV (and no 4 GiB limit) is
-involved; chapters and tags come from an ffmetadata file. ffmpeg 5.1 exits 0 even when it could
+involved; chapters and tags come from an ffmetadata file, the cover from a PNG beside it. mp3 is
+variable-bitrate (LAME -V 4: speech and silence need far fewer bits than 64 kbit/s of constant
+rate gives them), and its comment is made a COMM frame afterwards (output/mp3_comment.py), since
+ffmpeg writes it as a TXXX frame that players do not show. ffmpeg 5.1 exits 0 even when it could
 not write the end of the file ("Error writing trailer: No space left on device"), so its status
 is not enough: any message it prints at `-loglevel error` fails the export, and so does a file
 that is empty, whose own structure declares another size than it has (the m4a's boxes, the
 mp3's Info header: both are written last), or that ffprobe does not read back whole (codec,
-every packet, the length, every chapter, the tags).
+every packet, the length, every chapter, the cover, the tags).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,21 +33,37 @@ import numpy.typing as npt
 
 from voiceguide.errors import ExportError
 from voiceguide.output.atomic import PartialFiles, shown
-from voiceguide.output.chapters import chapters_for, ffmetadata
-from voiceguide.timeline import Timeline
+from voiceguide.output.chapters import Chapter, ffmetadata
+from voiceguide.output.file_tags import FileTags
+from voiceguide.output.mp3_comment import put_comment
 
-# extension -> ffmpeg muxer and encoder options; 64 kbit/s mono is plenty for speech and beeps
+# extension -> ffmpeg muxer and encoder options; 64 kbit/s mono AAC is plenty for speech and
+# beeps; LAME's -V 4 gives about a third of the size of 64 kbit/s constant-rate mp3 for a session
 ENCODINGS: dict[str, list[str]] = {
     ".m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
-    ".mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-id3v2_version", "3"],
+    # an .m4b is an m4a that Apple Books files as an audiobook (its extension, and stik = 2)
+    ".m4b": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    ".mp3": ["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3", "-id3v2_version", "3"],
 }
-_CODECS = {".m4a": "aac", ".mp3": "mp3"}
+_CODECS = {".m4a": "aac", ".m4b": "aac", ".mp3": "mp3"}
+_AUDIOBOOK = [("media_type", "2")]  # the m4b's stik atom: Apple's "Audiobook" kind
 _MP3_MAX_RATE = 48000
 # a file read back may hold a priming packet and padding more than the audio needs
 _EXTRA_PACKETS = 4
 
 Progress = Callable[[int, int], None]
 Pcm = npt.NDArray[np.int16]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One file for ffmpeg to make: its length, tags, chapters and cover."""
+
+    frames: int
+    sample_rate: int
+    tags: FileTags
+    chapters: tuple[Chapter, ...] = ()
+    cover: bytes | None = None  # a PNG
 
 
 def missing_tool(suffix: str) -> str | None:
@@ -58,7 +78,7 @@ def missing_tool(suffix: str) -> str | None:
 
 
 def encode(
-    timeline: Timeline,
+    piece: Piece,
     blocks: Iterable[Pcm],
     files: PartialFiles,
     destination: Path,
@@ -71,16 +91,24 @@ def encode(
     """
     suffix = destination.suffix.lower()
     metadata = files.companion(".ffmeta")
-    metadata.write_text(ffmetadata(timeline), encoding="utf-8")
-    rate = timeline.sample_rate
+    tags = piece.tags.ffmpeg_keys() + (_AUDIOBOOK if suffix == ".m4b" else [])
+    metadata.write_text(ffmetadata(tags, piece.chapters, piece.sample_rate), encoding="utf-8")
+    rate = piece.sample_rate
     command = [
         "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
         # absolute paths voiceguide made: never read as an option or a protocol
         "-f", "ffmetadata", "-i", str(metadata.absolute()),
-        "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-        *ENCODINGS[suffix],
     ]
+    cover = []
+    if piece.cover is not None:
+        picture = files.companion(".png")
+        picture.write_bytes(piece.cover)
+        # png_pipe: the path is a file, never a pattern ("%d") as the image2 demuxer reads it
+        command += ["-f", "png_pipe", "-i", str(picture.absolute())]
+        cover = ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
+    command += ["-map", "0:a", *cover, "-map_metadata", "1", "-map_chapters", "1",
+                *ENCODINGS[suffix]]
     if _output_rate(suffix, rate) != rate:
         command += ["-ar", str(_output_rate(suffix, rate))]
     command.append(str(files.path.absolute()))
@@ -90,21 +118,28 @@ def encode(
                                        stderr=errors, start_new_session=True)
             files.adopt(process)
         try:
-            written = _feed(process.stdin, blocks, timeline.duration, progress)
+            written = _feed(process.stdin, blocks, piece.frames, progress)
             process.wait()
         finally:
             if process.returncode is None:  # interrupted or failed: end ffmpeg before going on
                 process.kill()
                 process.wait()
+            if process.stdin is not None:  # a render that failed left the pipe open
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
         errors.seek(0)
         message = errors.read().decode("utf-8", "replace")
     if process.returncode != 0 or message.strip():
         _raise_ffmpeg_error(process.returncode, message, destination)
+    commented = suffix != ".mp3" or not piece.tags.comment or written != piece.frames
+    if not commented and not put_comment(files.path, piece.tags.comment,
+                                         files.companion(".id3")):
+        raise _unreadable(destination, "its ID3 tag cannot be read")
     return written
 
 
-def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) -> None:
-    """Raise ExportError unless ffprobe reads the whole session back from files.path."""
+def check_encoded(files: PartialFiles, piece: Piece, destination: Path) -> None:
+    """Raise ExportError unless ffprobe reads the whole piece back from files.path."""
     suffix = destination.suffix.lower()
     size = files.path.stat().st_size
     if size == 0:
@@ -113,7 +148,7 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
         "ffprobe", "-v", "error", "-count_packets", "-of", "json",
         "-show_entries",
         "format=duration,size:format_tags=title:stream=codec_type,codec_name,nb_read_packets"
-        ":chapter=id",
+        ":stream_disposition=attached_pic:chapter=id",
         str(files.path.absolute()),
     ]
     with files.held():
@@ -128,11 +163,13 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
     report: dict[str, Any] = json.loads(out)
     # m4a keeps its chapter titles in a data stream beside the audio
     streams = [found for found in report.get("streams", []) if found.get("codec_type") == "audio"]
+    pictures = [found for found in report.get("streams", [])
+                if found.get("disposition", {}).get("attached_pic") == 1]
     found = report.get("format", {})
-    rate = _output_rate(suffix, timeline.sample_rate)
+    rate = _output_rate(suffix, piece.sample_rate)
     per_packet = _samples_per_packet(suffix, rate)
-    expected = math.ceil(timeline.duration * rate / timeline.sample_rate / per_packet)
-    seconds = timeline.duration / timeline.sample_rate
+    expected = math.ceil(piece.frames * rate / piece.sample_rate / per_packet)
+    seconds = piece.frames / piece.sample_rate
     if len(streams) != 1 or streams[0].get("codec_name") != _CODECS[suffix]:
         raise _unreadable(destination, f"expected one {_CODECS[suffix]} audio stream")
     if int(found.get("size", -1)) != size:
@@ -145,11 +182,13 @@ def check_encoded(files: PartialFiles, timeline: Timeline, destination: Path) ->
         raise _unreadable(destination, f"{packets} audio packets where {expected} were sent")
     if abs(float(found.get("duration", 0)) - seconds) > _EXTRA_PACKETS * per_packet / rate:
         raise _unreadable(destination, f"it lasts {found.get('duration')} s, not {seconds:.3f} s")
-    if len(report.get("chapters", [])) != len(chapters_for(timeline)):
+    if len(report.get("chapters", [])) != len(piece.chapters):
         raise _unreadable(destination, "chapters are missing")
+    if len(pictures) != (piece.cover is not None):
+        raise _unreadable(destination, "the cover picture is missing")
     # the tags come last in an m4a: a file cut short in them still plays, without its title
     title = {key.lower(): value for key, value in found.get("tags", {}).items()}.get("title")
-    if timeline.title and title != timeline.title:
+    if piece.tags.title and title != piece.tags.title:
         raise _unreadable(destination, "the title tag is missing")
 
 
@@ -162,7 +201,7 @@ def declared_size(path: Path, suffix: str) -> int | None:
     """
     with path.open("rb") as file:
         on_disk = os.fstat(file.fileno()).st_size
-        if suffix == ".m4a":
+        if suffix in (".m4a", ".m4b"):
             return _boxes_end(file, on_disk)
         return _mp3_declared_size(file)
 
@@ -210,7 +249,7 @@ def _output_rate(suffix: str, rate: int) -> int:
 
 
 def _samples_per_packet(suffix: str, rate: int) -> int:
-    if suffix == ".m4a":
+    if suffix in (".m4a", ".m4b"):
         return 1024
     return 1152 if rate >= 32000 else 576  # MPEG-1 layer III, or MPEG-2/2.5 below 32 kHz
 

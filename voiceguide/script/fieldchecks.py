@@ -13,6 +13,7 @@ letter or digit (it would make no sound) is refused.
 from __future__ import annotations
 
 import difflib
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ from voiceguide.script.echo import quote as quote  # the loader quotes through f
 from voiceguide.units import parse_duration, parse_tempo
 
 TEXT_LIMIT = 1000  # characters of one spoken text
+AUTHOR_LIMIT = 200  # characters of the author: a tag, shown on one line
 VOICE_LIMIT = 200  # characters of a voice name
 PATH_LIMIT = 4096  # characters of a sound's path (Linux's PATH_MAX is 4,096 bytes)
 LONGEST_DURATION = 4 * 3600.0  # seconds: no duration may exceed the longest session
@@ -95,6 +97,24 @@ def number(low: float, high: float) -> Check:
     return check
 
 
+def gain_or_decibels(low_db: float, high_db: float) -> Check:
+    """A gain from 0 to 1, or decibels as a string ("-6dB", "+3 dB"); either way a linear gain."""
+
+    def check(value: object, subject: str) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+            return float(value)
+        if isinstance(value, str):
+            written = re.fullmatch(r"\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*dB\s*", value, re.IGNORECASE)
+            if written is not None and low_db <= float(written[1]) <= high_db:
+                return float(10 ** (float(written[1]) / 20))
+        raise Invalid(
+            f'{subject} must be a number from 0 to 1, or decibels from "{low_db:g}dB" to '
+            f'"+{high_db:g}dB" (e.g. "-6dB"), not {show(value)}'
+        )
+
+    return check
+
+
 def flag(value: object, subject: str) -> bool:
     if not isinstance(value, bool):
         raise Invalid(f"{subject} must be true or false, not {show(value)}")
@@ -152,6 +172,21 @@ def voice_name(value: object, subject: str) -> str:
         raise Invalid(f"{subject} is empty; remove it to use the engine's default voice")
     if len(name) > VOICE_LIMIT:
         raise Invalid(f"{subject} is longer than {VOICE_LIMIT} characters; shorten it")
+    return name
+
+
+def author(value: object, subject: str) -> str:
+    """Who wrote the routine: a tag in exported files, never spoken. One line, no controls."""
+    if not isinstance(value, str):
+        raise Invalid(f'{subject} must be text in quotes, like "Dr. Jane Doe", not {show(value)}')
+    for char in value:
+        if char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs"):
+            raise Invalid(f"{subject} contains a control character (U+{ord(char):04X}); remove it")
+    name = " ".join(value.split())  # line breaks and tabs fold into spaces, as in spoken text
+    if not name:
+        raise Invalid(f"{subject} is empty; remove it, or write who made the routine")
+    if len(name) > AUTHOR_LIMIT:
+        raise Invalid(f"{subject} is longer than {AUTHOR_LIMIT} characters; shorten it")
     return name
 
 

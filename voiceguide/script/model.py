@@ -53,9 +53,11 @@ class Phrases:
 @dataclass(frozen=True)
 class Settings:
     voice: str | None = None
-    rate: int = 170
+    rate: int = 150
     volume: float = 1.0
-    beep_volume: float = 0.6
+    # a gain on the beeps as matched to the voice (1.0: as loud as the voice; the rep tick softer)
+    beep_volume: float = 1.0
+    loudness: float = -16.0  # LUFS (ITU-R BS.1770) of the voice, and so of the session
     countdown: int = 3
     final_countdown: int = 3
     halfway: bool = True
@@ -150,6 +152,7 @@ class Routine:
     equipment: tuple[str, ...] = ()
     outro: str | None = None  # None: the `done` phrase
     rounds: int = 1
+    author: str | None = None  # who made the routine (the artist tag of an export), never said
     settings: Settings = field(default_factory=Settings)
     phrases: Phrases = field(default_factory=Phrases)
     # the handout keys: the language of the sheet and labels ("en", "de"), the sheet's facts

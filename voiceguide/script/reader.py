@@ -119,6 +119,7 @@ class _Reader:
             path=self.path,
             name=self.name,
             title=top["title"],
+            author=top.get("author"),
             moves=moves,
             intro=top.get("intro"),
             equipment=top.get("equipment", ()),

@@ -23,13 +23,15 @@ TOP: dict[str, fc.Check] = {
     "move": fc.later,
     # the handout keys (language, how_often, weeks, notes, prescribed_by): never spoken
     **HANDOUT_KEYS,
+    "author": fc.author,  # an extension: only the exported files' tags carry it
 }
 
 SETTINGS: dict[str, fc.Check] = {
     "voice": fc.voice_name,
     "rate": fc.whole(80, 400),
     "volume": fc.number(0, 1),
-    "beep_volume": fc.number(0, 1),
+    "beep_volume": fc.gain_or_decibels(-30, 6),
+    "loudness": fc.number(-30, -14),
     "countdown": fc.whole(0, 10),
     "final_countdown": fc.whole(0, 10),
     "halfway": fc.flag,

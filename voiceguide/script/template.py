@@ -35,9 +35,10 @@ equipment = ["an exercise mat"]       # said in the intro: "You will need: an ex
 [settings]
 # Every setting is optional; these are the defaults. Remove the "#" to change one.
 # voice = "en-gb"               # a language code (de, fr, en-us), a voice id or part of its name
-# rate = 170                    # speech, words per minute
+# rate = 150                    # speech, words per minute
 # volume = 1.0                  # speech, 0 to 1
-# beep_volume = 0.6             # beeps, 0 to 1
+# loudness = -16                # LUFS: the voice's loudness, and so the whole session's
+# beep_volume = 1.0             # beeps as loud as the voice: 0 to 1, or "-6dB" to "+6dB"
 # countdown = 3                 # short beeps before every go
 # final_countdown = 3           # short beeps before the end of a hold or timed work
 # halfway = true                # say "Halfway." in holds of 20 s or more

@@ -2,7 +2,8 @@
 
 The SpeechBank is what the sequencer and the renderer use: it knows every phrase's length in
 frames and its samples at the session rate. Clips come from the cache or, all missing ones in
-one batch, from the engine; they are trimmed and cached at the engine's rate. The bank keeps that
+one batch, from the engine; they are trimmed, brought to one loudness (audio.loudness) and
+cached at the engine's rate. The bank keeps that
 one int16 copy of each clip: a length at the session rate follows from the resampler's length
 rule, and float32 samples are made when the renderer asks, the latest few kept for reuse.
 """
@@ -17,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voiceguide.audio.loudness import normalise_int16
 from voiceguide.audio.samples import (
     Float32Array,
     Int16Array,
@@ -170,6 +172,8 @@ class SpeechBank:
                 if raw is None:
                     raise VoiceError(f"the speech engine returned {count} clips for {len(missing)}")
                 clip = trim_silence(np.asarray(raw, dtype=np.int16), engine_rate)
+                # every engine's speech at one loudness, kept so in the cache (audio.loudness)
+                clip = normalise_int16(clip, engine_rate)
                 if self.cache is not None:  # at once: a later failure must not lose this one
                     self.cache.put(self._key(text), clip, engine_rate)
                 self._clips[text] = (clip, engine_rate)

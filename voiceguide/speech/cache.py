@@ -30,7 +30,9 @@ from voiceguide.audio.samples import Int16Array
 from voiceguide.speech import unnamed_files
 
 # Bump when the stored audio would differ for the same inputs (trimming, decoding, layout).
-FORMAT_VERSION = 2  # 2: espeak clips no longer made at 200 wpm now and then
+# 2: espeak clips no longer made at 200 wpm now and then; 3: `rate` is the listener's pace, and
+# clips are kept at one loudness
+FORMAT_VERSION = 3
 
 _MAGIC = b"VGCLIP\x00\x02"
 _HEADER = struct.Struct("<8sIII")  # magic, sample rate, frames, CRC-32 of rate, frames, samples
