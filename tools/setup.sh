@@ -60,6 +60,13 @@ running_sound_server() {
     fi
 }
 
+# dbus-daemon and the command-line clients have packages of their own since Debian 12 and
+# Ubuntu 22.10; before, and where apt knows neither yet, `dbus` brings them (later, through its
+# dependencies)
+dbus_packages() {
+    if apt-cache show dbus-bin >/dev/null 2>&1; then echo dbus-daemon dbus-bin; else echo dbus; fi
+}
+
 # espeak-ng: the speech engine behind pyttsx3; ffmpeg: m4a and mp3 export; gcc, libasound2-dev
 # and Python's headers: simpleaudio is compiled against ALSA; libasound2-plugins: ALSA programs
 # reach a PulseAudio or PipeWire server through it. fonts-dejavu-core: the title on the cover
@@ -75,6 +82,11 @@ if $with_tests; then
     # iproute2: the share tests give a private network namespace an address and a route
     packages+=(sox procps chromium zsh fish util-linux e2fsprogs zbar-tools
                iproute2)
+    # the media-key tests start a private session bus and press its keys with real clients:
+    # dbus-daemon, dbus-send and dbus-monitor, and busctl (systemd; no sound server comes
+    # with either)
+    read -r -a dbus <<< "$(dbus_packages)"
+    packages+=("${dbus[@]}" systemd)
     server=$(running_sound_server)
     if installed pulseaudio; then
         packages+=(pulseaudio-utils)  # pactl and parec, to start and record the private one

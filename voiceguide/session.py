@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from voiceguide.live.keys import KeySource
     from voiceguide.live.player import PlayResult
+    from voiceguide.live.remote import Remote
     from voiceguide.live.sinks import Sink
     from voiceguide.live.status import StatusView
     from voiceguide.render import ClipSource
@@ -158,22 +159,27 @@ class Session:
         sink: Sink | None = None,
         keys: KeySource | None = None,
         view: StatusView | None = None,
+        remote: Remote | None = None,
     ) -> PlayResult:
         """Play the session live from frame `start`, following the keys; returns how it ended.
 
         By default it plays on the system's audio device, reads the keys from the terminal when
         there is one (space pauses, n skips, b goes back, q quits) and shows no status; see
-        `voiceguide.live.play_timeline`, which this calls. Raises PlaybackError when there is
-        no working audio device.
+        `voiceguide.live.play_timeline`, which this calls. `remote` adds commands from outside
+        the terminal: `voiceguide.live.MprisRemote()` (Linux) lets the desktop's media keys and
+        a headset's buttons do what the keys do, and quietly does nothing without a session
+        bus. Raises PlaybackError when there is no working audio device.
 
         Example:
+            >>> from voiceguide.live import MprisRemote
             >>> session = voiceguide.load("hip-mobility")
             >>> result = session.play(start=session.start_of(3))   # doctest: +SKIP
+            >>> result = session.play(remote=MprisRemote())         # doctest: +SKIP
         """
         from voiceguide.live import play_timeline
 
         return play_timeline(
-            self.timeline, self.clips, start=start, sink=sink, keys=keys, view=view
+            self.timeline, self.clips, start=start, sink=sink, keys=keys, view=view, remote=remote
         )
 
 

@@ -27,6 +27,10 @@ from voiceguide.errors import PlaybackError, ScriptError
     help="Start at a move: its number or name.",
 )
 @click.option("--quiet", is_flag=True, help="No status line and no summary.")
+@click.option(
+    "--no-media-keys", is_flag=True,
+    help="Linux: leave the desktop's media keys and headset buttons alone (no MPRIS player).",
+)
 def play(
     script: str,
     voice: str | None,
@@ -34,11 +38,14 @@ def play(
     sample_rate: str,
     from_move: str | None,
     quiet: bool,
+    no_media_keys: bool,
 ) -> None:
     """Play a routine live, hands-free.
 
     Keys while playing: space pauses and resumes (the phase restarts from its get-ready
     window), n skips to the next phase, b goes back to the start of the move, q quits.
+    On Linux the media keys and a headset's buttons do the same (play/pause, next,
+    previous, stop), and the desktop's media controls show the move playing.
 
     \b
     Example:
@@ -47,6 +54,7 @@ def play(
     """
     from voiceguide.live import (
         Interrupted,
+        MprisRemote,
         Stopped,
         default_sink,
         make_view,
@@ -68,7 +76,11 @@ def play(
                 raise click.BadParameter(str(error), param_hint="'--from'") from None
         view = make_view(timeline, sys.stdout, quiet=quiet)
         try:
-            result = play_timeline(timeline, session.clips, start=start, sink=sink, view=view)
+            # media keys where a desktop may have them; without a session bus, nothing happens
+            remote = None if no_media_keys or sys.platform != "linux" else MprisRemote()
+            result = play_timeline(
+                timeline, session.clips, start=start, sink=sink, view=view, remote=remote
+            )
         except PlaybackError:
             _forget_closed_stdout()
             raise

@@ -7,6 +7,8 @@ what it is made of, for a program that brings its own device, keys or screen:
   `AlsaSink` (Linux: a 2 s buffer, stretches played back to back, a stalled device noticed),
   `SimpleaudioSink` (everywhere else);
 - key sources: `TerminalKeys` (single keys from a terminal), `NoKeys` (none: only waits);
+- remote controls, taken as keys: `Remote` (the protocol), `MprisRemote` (the desktop's media
+  keys and a headset's buttons, over the session D-Bus);
 - views: `make_view`, `TerminalStatus` (one line redrawn), `PhaseLog` (a line per phase),
   `SilentView`; `summary`, the line after a session;
 - `PlayResult`, how a session ended; `Stopped`, raised when SIGTERM, SIGHUP or SIGQUIT ends
@@ -28,8 +30,10 @@ Importing this package loads neither numpy nor an audio library; playing does.
 
 from voiceguide.live.alsa import AlsaSink
 from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys
+from voiceguide.live.mpris import MprisRemote
 from voiceguide.live.playback import play_timeline
 from voiceguide.live.player import PlayResult
+from voiceguide.live.remote import Remote
 from voiceguide.live.signals import Interrupted, Stopped
 from voiceguide.live.sinks import (
     GaplessSink,
@@ -47,10 +51,12 @@ __all__ = [
     "GaplessSink",
     "Interrupted",
     "KeySource",
+    "MprisRemote",
     "NoKeys",
     "PhaseLog",
     "PlayHandle",
     "PlayResult",
+    "Remote",
     "SilentView",
     "SimpleaudioSink",
     "Sink",

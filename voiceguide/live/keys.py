@@ -57,6 +57,10 @@ class TerminalKeys:
     ) -> None:
         self.restore()
 
+    def fileno(self) -> int:
+        """The terminal's descriptor, for a wait on it and on something else at once."""
+        return self._fd
+
     def restore(self) -> None:
         """The terminal's mode as it was; at once (output stopped by Ctrl-S must not hold it
         up), and quietly when the terminal is gone (a hang-up)."""

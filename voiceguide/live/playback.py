@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
 from voiceguide.live.player import Player, PlayResult
+from voiceguide.live.remote import Remote, with_remote
 from voiceguide.live.signals import signals_stop_play
 from voiceguide.live.sinks import Sink, default_sink
+from voiceguide.live.status import SilentView
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +30,7 @@ def play_timeline(
     sink: Sink | None = None,
     keys: KeySource | None = None,
     view: StatusView | None = None,
+    remote: Remote | None = None,
 ) -> PlayResult:
     """Play `timeline` live from frame `start`, following the keys; returns how it ended.
 
@@ -38,6 +41,10 @@ def play_timeline(
       q quits; the terminal's mode is restored however play ends), else `NoKeys`.
     - `view`: what shows the status (`make_view`, `TerminalStatus`, `PhaseLog`); None shows
       nothing.
+    - `remote`: commands from outside the terminal, taken as the keys that do the same and told
+      where playback is: `MprisRemote()` (Linux) offers the session to the desktop's media keys
+      and a headset's buttons, and quietly does nothing where there is no session bus. None: the
+      keys only.
 
     Raises PlaybackError when there is no working device, or it fails while playing (one line
     that says where the sound stopped). While it plays, SIGTERM, SIGHUP and SIGQUIT (unless the
@@ -63,10 +70,15 @@ def play_timeline(
     try:
         with contextlib.ExitStack() as stack:
             stack.enter_context(signals_stop_play())
+            if remote is not None:  # closed after the terminal has its mode back
+                remote.start(timeline)
+                stack.callback(remote.close)
             if keys is None:
                 keys = NoKeys()
                 if stdin_is_terminal():
                     keys = stack.enter_context(TerminalKeys())
+            if remote is not None:
+                keys, view = with_remote(keys, view or SilentView(), remote)
             return Player(timeline, device, render_from, keys=keys, view=view).run(start)
     finally:
         if sink is None:

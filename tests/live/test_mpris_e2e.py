@@ -1,0 +1,240 @@
+"""`voiceguide play` pressed through the desktop's media controls, end to end: a private
+dbus-daemon as the session bus, `busctl` as the media keys, a private PulseAudio null sink as
+the sound card. The recording shows what the buttons did, found by matched filtering against
+the export of the same routine (never by the player's own bookkeeping); the player's Position
+is read only to know when to press."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from pulse_null_sink import PulseServer, Recorder, available, find_offset
+
+from tests.support.live_play import (
+    RATE,
+    assert_plays_as_exported,
+    export_of,
+    frames,
+    locate,
+    write_routine,
+)
+from tests.support.session_bus import MPRIS_NAME, SessionBus, missing_tools, without_bus
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.realtime,
+    pytest.mark.skipif(available() is not None, reason=str(available())),
+    pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools())),
+]
+
+
+@pytest.fixture
+def bus(tmp_path: Path) -> Iterator[SessionBus]:
+    session_bus = SessionBus(tmp_path / "dbus")
+    try:
+        yield session_bus
+    finally:
+        session_bus.stop()
+
+
+def play(script: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`voiceguide play` as a user starts it, with no terminal: only the media keys."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", str(script)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+
+
+def wait_for_position(bus: SessionBus, seconds: float, timeout: float = 60) -> None:
+    """Until the player says it has reached `seconds` of the session."""
+    deadline = time.monotonic() + timeout
+    while bus.get("Position") < seconds * 1_000_000:
+        assert time.monotonic() < deadline, f"the session never reached {seconds} s"
+        time.sleep(0.1)
+
+
+def wait_for(bus: SessionBus, prop: str, wanted: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while (value := bus.get(prop)) != wanted:
+        assert time.monotonic() < deadline, f"{prop} is {value!r}, never {wanted!r}"
+        time.sleep(0.05)
+
+
+def press(bus: SessionBus, method: str) -> tuple[float, float]:
+    """A media key: the monotonic times just before the call and once it was answered."""
+    before = time.monotonic()
+    bus.call(method)
+    return before, time.monotonic()
+
+
+def test_pause_and_next_pressed_on_the_bus_show_up_in_the_recording(
+    server: PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    export, plan = export_of(script, tmp_path)
+    events, phases = plan["events"], plan["phases"]
+    window1, work1, window2 = phases[1], phases[2], phases[3]
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, bus.env(server.env()))
+    try:
+        bus.wait_for_name(MPRIS_NAME, timeout=120)
+        metadata = bus.get("Metadata")
+        assert metadata["xesam:album"] == "Playback test"
+        # whole microseconds of the session's frames (the plan's seconds are rounded)
+        assert abs(metadata["mpris:length"] - plan["duration"] * 1_000_000) < 1.5
+
+        wait_for_position(bus, work1["start"] + 2.5)  # inside the first work phase
+        assert bus.get("Metadata")["xesam:title"] == "Move 1/2 Clamshell"
+        pause_before, pause_after = press(bus, "PlayPause")
+        wait_for(bus, "PlaybackStatus", "Paused")
+        time.sleep(2.5)
+        resume_before, resume_after = press(bus, "PlayPause")
+        wait_for(bus, "PlaybackStatus", "Playing")
+
+        # the second window's silent wait, its announcement over, well before the countdown
+        wait_for_position(bus, window2["start"] + 5.0)
+        assert bus.get("Metadata")["xesam:title"] == "Move 2/2 Bridge"
+        skip_before, skip_after = press(bus, "Next")
+
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
+        assert errors == ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    time.sleep(0.3)
+    recording = recorder.stop()
+    assert MPRIS_NAME not in bus.names()  # the player left the bus with the session
+
+    offset = find_offset(recording, export, RATE)
+    go1 = next(e for e in events if e["cue"] == "go" and e["start"] == work1["start"])
+    found_go, score = locate(recording, export, go1, offset + frames(go1["start"]), 0.02)
+    assert score > 0.99
+
+    # the pause: silence from the press until the resume, where the first run had more sound
+    pause_at = recorder.frame_at(pause_after)
+    resume_at = recorder.frame_at(resume_before)
+    assert found_go < recorder.frame_at(pause_before)  # pressed inside the work phase
+    assert np.max(np.abs(recording[pause_at + frames(0.3) : resume_at])) < 0.002
+    cut_off = next(
+        e for e in events if frames(e["start"]) > recorder.frame_at(pause_after) - offset
+        + frames(0.3)
+    )
+    assert cut_off["start"] < work1["end"]
+    _, score = locate(recording, export, cut_off, offset + frames(cut_off["start"]), 0.01)
+    assert score < 0.5, cut_off  # not heard where it would have been
+
+    # the resume: the first window again from its announcement, just after the second press
+    announce = next(e for e in events if e["start"] == window1["start"])
+    first, last = recorder.frame_at(resume_before), recorder.frame_at(resume_after)
+    again, score = locate(
+        recording, export, announce, (first + last) // 2, reach=(last - first) / 2 / RATE + 0.5
+    )
+    assert score > 0.99, score
+    shift = again - frames(announce["start"])  # the resumed run's offset
+    for event in events:
+        if window1["start"] <= event["start"] < window2["start"]:
+            _, score = locate(recording, export, event, shift + frames(event["start"]), 0.01)
+            assert score > 0.99, event
+
+    # the skip: the countdown's first tick about 1 s after Next, far earlier than without it
+    tick = next(e for e in events if e["cue"] == "tick" and e["start"] >= window2["start"])
+    unskipped = shift + frames(tick["start"])
+    first, last = recorder.frame_at(skip_before), recorder.frame_at(skip_after)
+    assert last < unskipped - frames(2.0)  # pressed in the wait, 2 s or more before the tick
+    found, score = locate(
+        recording, export, tick, (first + last) // 2 + frames(1.0),
+        reach=(last - first) / 2 / RATE + 0.4,
+    )
+    assert score > 0.99
+    assert found < unskipped - frames(1.0)
+    assert np.max(np.abs(recording[last + frames(0.05) : found - frames(0.01)])) < 0.002
+    later_shift = found - frames(tick["start"])  # everything after comes that much earlier
+    for event in events:
+        if event["start"] >= tick["start"]:
+            _, score = locate(recording, export, event, later_shift + frames(event["start"]), 0.01)
+            assert score > 0.99, event
+
+
+def test_with_no_session_bus_play_plays_as_it_always_has(
+    server: PulseServer, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    export, plan = export_of(script, tmp_path)
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, without_bus(server.env()))
+    output, errors = process.communicate(timeout=180)
+    time.sleep(0.3)
+    recording = recorder.stop()
+    assert process.returncode == 0, errors
+    assert errors == ""  # not a word about media keys
+    assert output.splitlines()[-1].startswith("Finished")
+
+    assert_plays_as_exported(recording, export, plan)
+
+
+def test_sigterm_while_on_the_bus_ends_play_at_once_and_leaves_the_bus(
+    server: PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, bus.env(server.env()))
+    try:
+        bus.wait_for_name(MPRIS_NAME, timeout=120)
+        wait_for_position(bus, 2.0)  # inside the title
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+        ended = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    time.sleep(1.0)
+    recording = recorder.stop()
+    assert process.returncode == -signal.SIGTERM, errors
+    assert errors == ""
+    assert ended < 5  # (the same bound as without the bus would allow 3 s; this is loose)
+    assert np.max(np.abs(recording[recorder.frame_at(sent) + RATE // 2 :])) < 0.002
+    assert MPRIS_NAME not in bus.names()
+
+
+def test_a_bus_that_goes_away_mid_session_leaves_the_session_as_it_was(
+    server: PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    script = write_routine(tmp_path)
+    export, plan = export_of(script, tmp_path)
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    process = play(script, bus.env(server.env()))
+    try:
+        bus.wait_for_name(MPRIS_NAME, timeout=120)
+        wait_for_position(bus, 3.0)
+        bus.stop()  # the desktop's session bus is gone (dbus-daemon ended)
+        output, errors = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    time.sleep(0.3)
+    recording = recorder.stop()
+    assert process.returncode == 0, errors
+    assert errors == ""
+    assert output.splitlines()[-1].startswith("Finished")
+    assert_plays_as_exported(recording, export, plan)
