@@ -74,7 +74,7 @@ class PartialFiles:
     ) -> None:
         """fsync the file and give it the destination's name (with overwrite=False, only a
         name that is still free)."""
-        _sync(self.path)
+        sync(self.path)
         self.path.chmod(final_mode(self.destination))
         with self.held():
             refusal = destination_refusal(self.destination, overwrite=overwrite)
@@ -311,7 +311,8 @@ def _link_new(partial: Path, destination: Path) -> None:
         os.rename(partial, destination)
 
 
-def _sync(path: Path) -> None:
+def sync(path: Path) -> None:
+    """fsync a file or a folder by its path."""
     handle = os.open(path, os.O_RDONLY)
     try:
         os.fsync(handle)
@@ -322,4 +323,4 @@ def _sync(path: Path) -> None:
 def _sync_folder(folder: Path) -> None:
     # makes the rename itself durable; some file systems refuse, and the file is in place anyway
     with contextlib.suppress(OSError):
-        _sync(folder)
+        sync(folder)

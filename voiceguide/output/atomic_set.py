@@ -23,6 +23,7 @@ from voiceguide.output.atomic import (
     containing_folder,
     destination_refusal,
     final_mode,
+    sync,
     write_failure,
 )
 from voiceguide.output.interrupts import Interrupts
@@ -75,7 +76,7 @@ def _take_names(
     made: list[PartialFiles], interrupts: Interrupts, refused: type[DestinationError]
 ) -> None:
     for files in made:
-        _sync(files.path)
+        sync(files.path)
         files.path.chmod(final_mode(files.destination))
     with interrupts.held():
         for files in made:  # something may have taken a name meanwhile: leave it alone
@@ -104,7 +105,7 @@ def _take_names(
             raise
     for folder in {containing_folder(files.destination) for files in made}:
         with contextlib.suppress(OSError):  # some file systems refuse; the files are in place
-            _sync(folder)
+            sync(folder)
 
 
 def _keep_aside(files: PartialFiles) -> Path:
@@ -118,12 +119,4 @@ def _keep_aside(files: PartialFiles) -> Path:
             raise
         os.rename(files.destination, hidden)  # no hard links (FAT): moved aside instead
     return hidden
-
-
-def _sync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
