@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
 WORKER = "voiceguide.speech.pyttsx3_worker"
-MOVES = 120  # about 240 phrases, 20 MB of clips: a second or two of synthesis
+MOVES = 300  # about 300 phrases, 40 MB of clips: a few seconds of synthesis
 
 
 def many_phrases(moves: int) -> str:
@@ -161,11 +161,11 @@ def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
 def test_a_small_dev_shm_changes_nothing(
     routine: Path, reference_plan: str, tmp_path: Path
 ) -> None:
-    """A container's /dev/shm is 64 MB; 3 MB holds about a seventh of these clips. None go there."""
+    """A container's /dev/shm is 64 MB; 8 MB holds a fifth of these clips. None go there."""
     needs_private_mounts()
     cache = tmp_path / "cache"
     shell = (
-        "mount -t tmpfs -o size=3m tmpfs /dev/shm || exit 3; "
+        "mount -t tmpfs -o size=8m tmpfs /dev/shm || exit 3; "
         f"{shlex.quote(PYTHON)} -m voiceguide plan {shlex.quote(str(routine))} --json; "
         "echo status $? >&2; ls -A /dev/shm >&2"
     )
