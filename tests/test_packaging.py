@@ -262,7 +262,7 @@ def test_the_wheel_installs_into_a_fresh_venv_and_plans_exports_and_plays(
     recording = recorder.stop()
     assert played.returncode == 0, played.stderr
     assert "Traceback" not in played.stderr
-    assert played.stdout.strip().splitlines()[-1].startswith("Finished: 1 of 1 work phases")
+    assert played.stdout.strip().splitlines()[-1].startswith("Finished: 1 of 1 work phase done")
     # what was heard is the export: its first second of sound is found in the recording
     offset = find_offset(recording, exported, 22050)
     assert 0 <= offset < len(recording)

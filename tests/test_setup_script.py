@@ -24,11 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MAIN = {"espeak-ng", "ffmpeg", "gcc", "libasound2-dev", "libasound2-plugins", "fonts-dejavu-core"}
 TEST = {"sox", "procps", "chromium", "zsh", "fish", "util-linux",
-        "e2fsprogs", "zbar-tools", "iproute2"}
+        "e2fsprogs", "zbar-tools", "iproute2", "dbus-daemon", "dbus-bin", "systemd"}
 PULSE = {"pulseaudio", "pulseaudio-utils"}
 
 _RECORDERS = {
     "apt-get": 'echo "apt-get $*" >> "$CALLS"',
+    # apt knows dbus-daemon and dbus-bin as packages of their own (Debian 12, Ubuntu 22.10 on)
+    "apt-cache": "exit 0",
     "sudo": 'echo "sudo $*" >> "$CALLS"\nexec "$@"',
     "dpkg-query": (
         'package="${!#}"\n'
