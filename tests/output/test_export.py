@@ -495,7 +495,7 @@ def test_a_disk_full_error_is_mapped(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic, "_sync", full)
+    monkeypatch.setattr(atomic, "sync", full)
     with pytest.raises(ExportError) as caught:
         export_session(hip_timeline(), FakeClips(), tmp_path / "hip.wav")
     assert str(caught.value).startswith(
