@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
-import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser before Python 3.11
+    import tomli as tomllib
 
 from voiceguide.resources import scripts_dir
 from voiceguide.speech.pyttsx3_engine import (
