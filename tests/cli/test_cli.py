@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import voiceguide
+from tests.support.cli import on_a_terminal, voiceguide
 
 pytestmark = pytest.mark.slow
 
@@ -203,27 +203,9 @@ def test_bash_completion_completes_commands_and_options() -> None:
 
 def in_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     """What a user sees: the command's stdout and stderr on a pseudo-terminal."""
-    import os
-    import pty
-
-    main, side = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", *args], stdin=subprocess.DEVNULL, stdout=side,
-        stderr=side, cwd=cwd, env=env,
-    )
-    os.close(side)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO: the command closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(main)
-    assert process.wait(timeout=300) in (0, 2), seen
-    return seen.decode("utf-8", "replace")
+    status, seen = on_a_terminal(args, env, cwd=cwd)
+    assert status in (0, 2), seen
+    return seen
 
 
 def test_no_color_output_has_no_ansi_colour_codes(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ command line draws a bar, and only on a terminal. Cold Piper synthesis is where 
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import voiceguide
+from tests.support.cli import on_a_terminal
 from voiceguide.speech.bank import FakeEngine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.piper_voices import bundled_model
@@ -46,23 +46,9 @@ def seen_on(terminal: bool, args: list[str], env: dict[str, str]) -> str:
     if not terminal:
         return subprocess.run([sys.executable, "-m", "voiceguide", *args], capture_output=True,
                               text=True, env=env, stdin=subprocess.DEVNULL, timeout=300).stderr
-    main, side = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "voiceguide", *args],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=side,
-                               env=env)
-    os.close(side)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO: the command closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(main)
-    assert process.wait(timeout=300) == 0, seen
-    return seen.decode("utf-8", "replace")
+    status, seen = on_a_terminal(args, env, stdout_too=False)
+    assert status == 0, seen
+    return seen
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ script itself.
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,27 @@ def voiceguide_process(
         env=env,
         stdin=subprocess.DEVNULL,
     )
+
+
+def on_a_terminal(
+    args: list[str], env: dict[str, str], *, cwd: Path | None = None, stdout_too: bool = True
+) -> tuple[int, str]:
+    """`python -m voiceguide ARGS` with stderr (and stdout, unless told otherwise) on a
+    pseudo-terminal, as a user sees it: its exit status and everything it wrote there."""
+    main, side = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *args], stdin=subprocess.DEVNULL,
+        stdout=side if stdout_too else subprocess.DEVNULL, stderr=side, cwd=cwd, env=env,
+    )
+    os.close(side)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    return process.wait(timeout=300), seen.decode("utf-8", "replace")
