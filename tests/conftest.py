@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.support.made_once import bundled_speech, run_folder, run_speech_cache
 
 # the audio-server helpers the end-to-end tests share live in tools/, beside the benchmarks
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
@@ -60,19 +61,13 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
-def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's base folder; with pytest-xdist each worker has its own inside it."""
-    run = tmp_path_factory.getbasetemp()
-    return run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run
-
-
 @pytest.fixture(autouse=True)
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     # one cache for the whole run, workers included, so the clips of the bundled routines are
     # made once
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(_run_folder(tmp_path_factory) / "speech-cache"))
+    monkeypatch.setenv("VOICEGUIDE_CACHE", str(run_speech_cache(tmp_path_factory)))
     yield
 
 
@@ -87,9 +82,15 @@ def _one_realtime_test_at_a_time(
         return
     import fcntl
 
-    with open(_run_folder(tmp_path_factory) / "realtime.lock", "w") as lock:
+    with open(run_folder(tmp_path_factory) / "realtime.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@pytest.fixture(scope="session")
+def bundled_routines_spoken(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The bundled routines' clips at their own settings are in the run's speech cache."""
+    bundled_speech(tmp_path_factory)
 
 
 @pytest.fixture

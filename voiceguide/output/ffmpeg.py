@@ -39,11 +39,15 @@ from voiceguide.output.mp3_comment import put_comment
 
 # extension -> ffmpeg muxer and encoder options; 64 kbit/s mono AAC is plenty for speech and
 # beeps; LAME's -V 6 gives a bit over a third of the size of 64 kbit/s constant-rate mp3 for a
-# session at spoken-word loudness (the hip routine: 2.7 MB for 15 min; -V 4 gave 46 %)
+# session at spoken-word loudness (the hip routine: 2.7 MB for 15 min; -V 4 gave 46 %).
+# ffmpeg's "fast" AAC coder, not its default "twoloop": on the hip routines it decodes closer to
+# the session (32.1 vs 22.7 dB signal-to-error, German hip; true peak -2.3 vs -1.4 dBTP, English)
+# for 3 % more bytes and a fifth of the time (2.1 s vs 10.7 s for 15 minutes)
+_AAC = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k", "-f", "ipod"]
 ENCODINGS: dict[str, list[str]] = {
-    ".m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    ".m4a": _AAC,
     # an .m4b is an m4a that Apple Books files as an audiobook (its extension, and stik = 2)
-    ".m4b": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    ".m4b": _AAC,
     ".mp3": ["-c:a", "libmp3lame", "-q:a", "6", "-f", "mp3", "-id3v2_version", "3"],
 }
 _CODECS = {".m4a": "aac", ".m4b": "aac", ".mp3": "mp3"}
