@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
 WORKER = "voiceguide.speech.pyttsx3_worker"
-MOVES = 300  # about 300 phrases, 40 MB of clips: a few seconds of synthesis
+MOVES = 150  # about 300 phrases, 20 MB of clips: long enough that each of three runs can be
+# interrupted while its worker is still making clips
 
 
 def many_phrases(moves: int) -> str:
@@ -108,14 +109,16 @@ def wait_until(condition: object, what: str, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
-def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
-    sig: signal.Signals, routine: Path, reference_plan: str, tmp_path: Path
-) -> None:
-    """Nothing in /dev/shm (a private one, so only this run can fill it), no worker left, only
-    whole entries in the cache, and the next run finishes the job."""
-    needs_private_mounts()
-    cache, release = tmp_path / "cache", tmp_path / "release"
+SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGKILL)
+KEPT = 20  # clips each interrupted run must have cached before it is signalled
+
+
+def interrupted_run(routine: Path, cache: Path, sig: signal.Signals, tmp_path: Path) -> None:
+    """A cold `voiceguide plan` with its own /dev/shm, signalled once it has cached KEPT more
+    clips while its worker is still making others: nothing in that /dev/shm afterwards, no
+    worker or fork left, only whole entries in the cache, and every one made so far kept."""
+    before = whole_entries(cache)
+    release = tmp_path / f"release-{sig.name}"
     shell = (
         "mount -t tmpfs -o size=64m tmpfs /dev/shm || exit 3; "
         f"{shlex.quote(PYTHON)} -m voiceguide plan {shlex.quote(str(routine))} "
@@ -130,14 +133,24 @@ def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
     try:
         assert holder.stdout is not None
         voiceguide = int(holder.stdout.readline())
-        # cold synthesis under way: 20 clips made, wherever they are
-        wait_until(lambda: clips_made(voiceguide, cache) >= 20, "synthesis never started")
-        (worker,) = processes_with_arg(WORKER, parent=voiceguide)
+        # signalled by progress seen, not after a time: KEPT clips cached (wherever clips are
+        # while they are made, they count too) and the worker still there, making more
+        workers: list[int] = []
+
+        def under_way() -> bool:
+            if clips_made(voiceguide, cache) < before + KEPT:
+                return False
+            workers[:] = processes_with_arg(WORKER, parent=voiceguide)
+            assert workers, f"{sig.name}: the worker finished before {KEPT} clips were cached"
+            return True
+
+        wait_until(under_way, f"{sig.name}: synthesis never started")
+        (worker,) = workers
         forks = children(worker)
         os.kill(voiceguide, sig)
         wait_until(
             lambda: not any(alive(pid) for pid in [worker, *forks]),
-            "the worker or a fork outlived voiceguide",
+            f"{sig.name}: the worker or a fork outlived voiceguide",
             timeout=30,
         )
         release.touch()
@@ -146,9 +159,23 @@ def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
         release.touch()
         if holder.poll() is None:
             holder.kill()
-    assert left_in_shm == ""
+    assert left_in_shm == "", sig.name
     kept = whole_entries(cache)
-    assert 20 <= kept < MOVES  # interrupted in the middle, and what was done is kept
+    # interrupted in the middle, and what was done is kept
+    assert before + KEPT <= kept < MOVES, (sig.name, before, kept)
+
+
+def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
+    routine: Path, reference_plan: str, tmp_path: Path
+) -> None:
+    """SIGTERM, SIGHUP and SIGKILL, each in the middle of a run that makes the clips the runs
+    before it did not (one cache, so the whole routine is made once over the four runs): each
+    leaves nothing in /dev/shm (a private one, so only that run can fill it), no worker, only
+    whole entries, and the next run finishes the job."""
+    needs_private_mounts()
+    cache = tmp_path / "cache"
+    for sig in SIGNALS:
+        interrupted_run(routine, cache, sig, tmp_path)
     again = subprocess.run(
         [PYTHON, "-m", "voiceguide", "plan", str(routine), "--json"],
         capture_output=True, text=True, timeout=600, env=clean_env(cache),
@@ -161,11 +188,11 @@ def test_a_signal_during_cold_synthesis_leaves_nothing_behind(
 def test_a_small_dev_shm_changes_nothing(
     routine: Path, reference_plan: str, tmp_path: Path
 ) -> None:
-    """A container's /dev/shm is 64 MB; 8 MB holds a fifth of these clips. None go there."""
+    """A container's /dev/shm is 64 MB; 4 MB holds a fifth of these clips. None go there."""
     needs_private_mounts()
     cache = tmp_path / "cache"
     shell = (
-        "mount -t tmpfs -o size=8m tmpfs /dev/shm || exit 3; "
+        "mount -t tmpfs -o size=4m tmpfs /dev/shm || exit 3; "
         f"{shlex.quote(PYTHON)} -m voiceguide plan {shlex.quote(str(routine))} --json; "
         "echo status $? >&2; ls -A /dev/shm >&2"
     )
