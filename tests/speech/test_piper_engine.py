@@ -12,6 +12,7 @@ import pytest
 
 import voiceguide
 from tests.support.cli import voiceguide as run_cli
+from tests.support.made_once import piper_hip_speech
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.piper_engine import PiperEngine
 from voiceguide.speech.piper_voices import bundled_model, find_voice
@@ -34,6 +35,12 @@ setup = "Rise onto your toes, then lower slowly. Keep your knees soft."
 reps = 3
 tempo = "1-0-1"
 """
+
+
+@pytest.fixture
+def piper_hip(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The hip routine's Piper clips at its own settings are in the run's speech cache."""
+    piper_hip_speech(tmp_path_factory)
 
 
 def speech_samples(session: voiceguide.Session) -> dict[str, bytes]:
@@ -63,7 +70,7 @@ def test_the_same_script_gives_the_same_samples_on_every_cold_run(tmp_path: Path
     assert np.array_equal(alone, after) and np.abs(alone).max() > 10000
 
 
-def test_plan_lengths_equal_the_audio_to_the_frame() -> None:
+def test_plan_lengths_equal_the_audio_to_the_frame(piper_hip: None) -> None:
     session = voiceguide.load("hip-mobility", voice=JOE)
     assert session.timeline.voice == "Piper en_US-joe-medium"
     spoken = 0
@@ -76,7 +83,7 @@ def test_plan_lengths_equal_the_audio_to_the_frame() -> None:
     assert spoken > 40
 
 
-def test_setup_phrases_at_rate_150_measure_150_words_a_minute() -> None:
+def test_setup_phrases_at_rate_150_measure_150_words_a_minute(piper_hip: None) -> None:
     """Words over the seconds of the trimmed clips a listener hears, within 10 %."""
     session = voiceguide.load("hip-mobility", voice=JOE, wpm=150)
     setups = [move.setup for move in session.routine.moves if move.setup]
@@ -84,8 +91,12 @@ def test_setup_phrases_at_rate_150_measure_150_words_a_minute() -> None:
     seconds = sum(len(session.clips.speech(text)) for text in setups) / session.timeline.sample_rate
     words = sum(len(text.split()) for text in setups)
     assert 135 <= 60 * words / seconds <= 165
-    # and the pace follows the rate asked for
-    slower = voiceguide.load("hip-mobility", voice=JOE, wpm=120)
+    # and the pace follows the rate asked for: the same setups at 120 (only they are made)
+    moves = "".join(
+        f"[[move]]\nname = \"Move {number}\"\nsetup = {json.dumps(text)}\nhold = \"5s\"\n"
+        for number, text in enumerate(setups, 1)
+    )
+    slower = voiceguide.loads(f'title = "Setups"\n{moves}', voice=JOE, wpm=120)
     slow_frames = sum(len(slower.clips.speech(text)) for text in setups)
     slow_seconds = slow_frames / slower.timeline.sample_rate
     assert slow_seconds > seconds * 1.15

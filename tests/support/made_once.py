@@ -66,3 +66,18 @@ def bundled_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
         )
 
     made_once(tmp_path_factory, "bundled-speech", speak)
+
+
+def piper_hip_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Speak the bundled hip routine with the Piper voice at the routine's own settings into the
+    run's speech cache, once (cold, that is the dearest speech a test asks for)."""
+
+    def speak(_: Path) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "voiceguide", "plan", "hip-mobility",
+             "--voice", "piper:en_US-joe-medium"],
+            env={**os.environ, "VOICEGUIDE_CACHE": str(run_speech_cache(tmp_path_factory))},
+            check=True, capture_output=True, timeout=600,
+        )  # fmt: skip
+
+    made_once(tmp_path_factory, "piper-hip", speak)
