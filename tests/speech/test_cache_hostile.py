@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from tests.support.export_helpers import SHORT_ROUTINE
+from tests.support.made_once import made_once
 from voiceguide.speech.cache import ENTRY_LIMIT, ClipCache, default_cache_folder
 
 PYTHON = sys.executable
@@ -190,11 +191,16 @@ def short(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def reference(short: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    cache = tmp_path_factory.mktemp("reference-cache")
-    done = run_plan(short, without(VOICEGUIDE_CACHE=str(cache)))
-    assert done.returncode == 0 and done.stderr == "", done.stderr
-    return done.stdout
+def reference(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The plan of a cold run with a cache of its own, made once for the run's tests."""
+
+    def make(folder: Path) -> None:
+        (folder / "short.toml").write_text(ROUTINE)
+        done = run_plan(folder, without(VOICEGUIDE_CACHE=str(folder / "cache")))
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        (folder / "plan.json").write_text(done.stdout)
+
+    return (made_once(tmp_path_factory, "hostile-cache-reference", make) / "plan.json").read_text()
 
 
 MAX_RSS = """\
