@@ -93,7 +93,7 @@ def test_setup_phrases_at_rate_150_measure_150_words_a_minute(piper_hip: None) -
     assert 135 <= 60 * words / seconds <= 165
     # and the pace follows the rate asked for: the same setups at 120 (only they are made)
     moves = "".join(
-        f"[[move]]\nname = \"Move {number}\"\nsetup = {json.dumps(text)}\nhold = \"5s\"\n"
+        f'[[move]]\nname = "Move {number}"\nsetup = {json.dumps(text)}\nhold = "5s"\n'
         for number, text in enumerate(setups, 1)
     )
     slower = voiceguide.loads(f'title = "Setups"\n{moves}', voice=JOE, wpm=120)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.made_once import made_once
 from tests.support.processes import children, open_files, processes_with_arg
 from voiceguide.errors import VoiceError
 from voiceguide.speech.bank import SpeechBank
@@ -64,24 +65,32 @@ def whole_entries(cache: Path) -> int:
     return len(names)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def routine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("routine") / "many.toml"
-    path.write_text(many_phrases(MOVES))
-    return path
+    """The routine, at one path for the whole run (a plan is compared with the reference's)."""
+
+    def make(folder: Path) -> None:
+        (folder / "many.toml").write_text(many_phrases(MOVES))
+
+    return made_once(tmp_path_factory, "many-phrases", make) / "many.toml"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def reference_plan(routine: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The plan of an uninterrupted cold run: what every other run must print."""
-    cache = tmp_path_factory.mktemp("reference-cache")
-    done = subprocess.run(
-        [PYTHON, "-m", "voiceguide", "plan", str(routine), "--json"],
-        capture_output=True, text=True, timeout=600, env=clean_env(cache),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert whole_entries(cache) >= MOVES
-    return done.stdout
+    """The plan of an uninterrupted cold run: what every other run must print (made once for
+    the run, whichever test or worker asks first)."""
+
+    def make(folder: Path) -> None:
+        cache = folder / "cache"
+        done = subprocess.run(
+            [PYTHON, "-m", "voiceguide", "plan", str(routine), "--json"],
+            capture_output=True, text=True, timeout=600, env=clean_env(cache),
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert whole_entries(cache) >= MOVES
+        (folder / "plan.json").write_text(done.stdout)
+
+    return (made_once(tmp_path_factory, "many-phrases-plan", make) / "plan.json").read_text()
 
 
 def clips_made(pid: int, cache: Path) -> int:
