@@ -21,6 +21,7 @@ import pytest
 from tests.support.export_helpers import SHORT_ROUTINE as ROUTINE
 from tests.support.export_helpers import in_private_mounts as private_mounts
 from tests.support.export_helpers import stopped_mid_export
+from tests.support.made_once import made_once
 
 pytestmark = pytest.mark.slow
 
@@ -79,16 +80,19 @@ class Reference:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    """Each routine exported alone with a fresh cache: the bytes every other export must match."""
-    folder = tmp_path_factory.mktemp("reference")
-    exports = {}
-    for name, text in (("short", ROUTINE), ("other", OTHER_ROUTINE)):
-        (folder / f"{name}.toml").write_text(text)
-        result = voiceguide(
-            "export", f"{name}.toml", "-o", f"{name}.wav", cwd=folder, cache=folder / name
-        )
-        assert result.returncode == 0, result.stderr
-        exports[name] = (folder / f"{name}.wav").read_bytes()
+    """Each routine exported alone with a fresh cache: the bytes every other export must match.
+    Made once per run; the tests only read it (and copy its caches)."""
+
+    def make(folder: Path) -> None:
+        for name, text in (("short", ROUTINE), ("other", OTHER_ROUTINE)):
+            (folder / f"{name}.toml").write_text(text)
+            result = voiceguide(
+                "export", f"{name}.toml", "-o", f"{name}.wav", cwd=folder, cache=folder / name
+            )
+            assert result.returncode == 0, result.stderr
+
+    folder = made_once(tmp_path_factory, "fault-references", make)
+    exports = {name: (folder / f"{name}.wav").read_bytes() for name in ("short", "other")}
     return Reference(exports, folder)
 
 

@@ -26,7 +26,7 @@ from tests.support.export_helpers import (
     still_there,
     stopped_mid_export,
 )
-from tests.support.made_once import run_speech_cache
+from tests.support.made_once import made_once, run_speech_cache
 
 pytestmark = pytest.mark.slow
 
@@ -58,19 +58,21 @@ def shared_cache() -> Path:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """short.m4a/.mp3 (the size a new export needs) and earlier.m4a/.mp3 (good earlier files),
-    made in this process: they are the tests' inputs, and the exports under test run as real
-    processes."""
-    folder = tmp_path_factory.mktemp("made")
+    made once per run in this process: they are the tests' inputs (which only read them), and
+    the exports under test run as real processes."""
     cache = run_speech_cache(tmp_path_factory)
-    (folder / "short.toml").write_text(ROUTINE)
-    (folder / "earlier.toml").write_text(EARLIER_ROUTINE)
-    for name in ("short", "earlier"):
-        for suffix in (".m4a", ".mp3"):
-            # a module fixture is made before each test's VOICEGUIDE_CACHE is set: name it
-            result = voiceguide("export", f"{name}.toml", "-o", f"{name}{suffix}", cwd=folder,
-                                env={"VOICEGUIDE_CACHE": str(cache)})
-            assert result.returncode == 0, result.stderr
-    return folder
+
+    def make(folder: Path) -> None:
+        (folder / "short.toml").write_text(ROUTINE)
+        (folder / "earlier.toml").write_text(EARLIER_ROUTINE)
+        for name in ("short", "earlier"):
+            for suffix in (".m4a", ".mp3"):
+                # made before any test's VOICEGUIDE_CACHE is set: name the run's cache
+                result = voiceguide("export", f"{name}.toml", "-o", f"{name}{suffix}",
+                                    cwd=folder, env={"VOICEGUIDE_CACHE": str(cache)})
+                assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, "output-faults-exports", make)
 
 
 def pages(size: int) -> int:
