@@ -83,14 +83,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._id = NodeId.parse(item.nodeid + suffix)
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     # one cache for the whole run, workers included, so the clips of the bundled routines are
-    # made once
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(run_speech_cache(tmp_path_factory)))
-    yield
+    # made once; set for the session, before any module fixture speaks, so nothing a test
+    # makes lands in the user's own cache (a test that points elsewhere is undone after it)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VOICEGUIDE_CACHE", str(run_speech_cache(tmp_path_factory)))
+        yield
 
 
 @pytest.fixture(autouse=True)
