@@ -61,14 +61,36 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # --dist loadgroup sends a group to one worker by a suffix pytest-xdist adds to each test's
+    # id ("...@group") in the worker; pytest-xdist 3.8 writes it into a field pytest 9.2 no
+    # longer reads (it keeps a structured id), so every group would be spread over the workers
+    # without a word. Put the suffix where this pytest reads it, where it is missing.
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # a pytest before 9.2: pytest-xdist's own suffix is read
+        return
+    for item in items:
+        groups = sorted({
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        })
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     # one cache for the whole run, workers included, so the clips of the bundled routines are
-    # made once
-    monkeypatch.setenv("VOICEGUIDE_CACHE", str(run_speech_cache(tmp_path_factory)))
-    yield
+    # made once; set for the session, before any module fixture speaks, so nothing a test
+    # makes lands in the user's own cache (a test that points elsewhere is undone after it)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VOICEGUIDE_CACHE", str(run_speech_cache(tmp_path_factory)))
+        yield
 
 
 @pytest.fixture(autouse=True)

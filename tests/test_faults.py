@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ import pytest
 from tests.support.export_helpers import SHORT_ROUTINE as ROUTINE
 from tests.support.export_helpers import in_private_mounts as private_mounts
 from tests.support.export_helpers import stopped_mid_export
+from tests.support.made_once import made_once
 
 pytestmark = pytest.mark.slow
 
@@ -65,19 +68,37 @@ def routine(tmp_path: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Reference:
+    exports: dict[str, bytes]  # routine name -> the WAV every other export must match
+    folder: Path  # a cache folder per routine name, holding that routine's clips
+
+    def cache_of(self, name: str, copy_to: Path) -> Path:
+        """A copy of the cache that routine `name` filled: its clips, and nothing else."""
+        return Path(shutil.copytree(self.folder / name, copy_to))
+
+
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Each routine exported alone with a fresh cache: the bytes every other export must match."""
-    folder = tmp_path_factory.mktemp("reference")
-    exports = {}
-    for name, text in (("short", ROUTINE), ("other", OTHER_ROUTINE)):
-        (folder / f"{name}.toml").write_text(text)
-        result = voiceguide(
-            "export", f"{name}.toml", "-o", f"{name}.wav", cwd=folder, cache=folder / name
-        )
-        assert result.returncode == 0, result.stderr
-        exports[name] = (folder / f"{name}.wav").read_bytes()
-    return exports
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """Each routine exported alone with a fresh cache: the bytes every other export must match.
+    Made once per run; the tests only read it (and copy its caches)."""
+
+    def make(folder: Path) -> None:
+        for name, text in (("short", ROUTINE), ("other", OTHER_ROUTINE)):
+            (folder / f"{name}.toml").write_text(text)
+            result = voiceguide(
+                "export", f"{name}.toml", "-o", f"{name}.wav", cwd=folder, cache=folder / name
+            )
+            assert result.returncode == 0, result.stderr
+
+    folder = made_once(tmp_path_factory, "fault-references", make)
+    exports = {name: (folder / f"{name}.wav").read_bytes() for name in ("short", "other")}
+    return Reference(exports, folder)
+
+
+def shared_cache() -> Path:
+    """The run's speech cache (tests/conftest.py), for the tests whose fault is not in it."""
+    return Path(os.environ["VOICEGUIDE_CACHE"])
 
 
 def test_espeak_ng_missing_says_what_to_install(routine: Path, tmp_path: Path) -> None:
@@ -110,7 +131,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_earlier_file(routine: Path, tmp_p
         "$VG export short.toml -o disk/short.wav; echo status $? >&2; "
         "ls -A disk >&2; cat disk/short.wav >&2"
     )
-    result = in_private_mounts(shell, cwd=tmp_path, cache=tmp_path / "cache")
+    result = in_private_mounts(shell, cwd=tmp_path, cache=shared_cache())
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
     assert len(lines) == 4, result.stderr
@@ -133,7 +154,7 @@ def test_sigterm_during_export_keeps_the_earlier_file(tmp_path: Path) -> None:
         process = subprocess.Popen(
             [PYTHON, "-m", "voiceguide", "export", "long.toml", "-o", "long.wav"],
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=env_with_cache(tmp_path / "cache"),
+            env=env_with_cache(shared_cache()),
         )
         if stopped_mid_export(process, tmp_path, "long.wav"):
             break
@@ -146,13 +167,14 @@ def test_sigterm_during_export_keeps_the_earlier_file(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert process.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
     assert destination.read_bytes() == b"an earlier export"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache", "long.toml", "long.wav"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["long.toml", "long.wav"]
 
 
 def test_damaged_cache_entries_are_rebuilt_and_the_export_is_the_same(
-    routine: Path, tmp_path: Path, reference: dict[str, bytes]
+    routine: Path, tmp_path: Path, reference: Reference
 ) -> None:
-    cache = tmp_path / "cache"
+    # the cache the reference export filled, a private copy of it that is damaged below
+    cache = reference.cache_of("short", tmp_path / "cache")
     first = voiceguide("export", "short.toml", "-o", "a.wav", cwd=tmp_path, cache=cache)
     assert first.returncode == 0, first.stderr
     entries = sorted(cache.rglob("*.clip"))
@@ -163,14 +185,14 @@ def test_damaged_cache_entries_are_rebuilt_and_the_export_is_the_same(
     emptied.write_bytes(b"")
     result = voiceguide("export", "short.toml", "-o", "b.wav", cwd=tmp_path, cache=cache)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "b.wav").read_bytes() == reference["short"]
-    assert (tmp_path / "a.wav").read_bytes() == reference["short"]
+    assert (tmp_path / "b.wav").read_bytes() == reference.exports["short"]
+    assert (tmp_path / "a.wav").read_bytes() == reference.exports["short"]
     for entry in (truncated, junk, emptied):
         assert entry.read_bytes()[:6] == b"VGCLIP"  # rewritten whole
 
 
 def test_two_exports_sharing_one_cache_at_once_are_both_right(
-    tmp_path: Path, reference: dict[str, bytes]
+    tmp_path: Path, reference: Reference
 ) -> None:
     (tmp_path / "short.toml").write_text(ROUTINE)
     (tmp_path / "other.toml").write_text(OTHER_ROUTINE)
@@ -186,18 +208,15 @@ def test_two_exports_sharing_one_cache_at_once_are_both_right(
     for process in processes:
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr
-    assert (tmp_path / "short.wav").read_bytes() == reference["short"]
-    assert (tmp_path / "other.wav").read_bytes() == reference["other"]
+    assert (tmp_path / "short.wav").read_bytes() == reference.exports["short"]
+    assert (tmp_path / "other.wav").read_bytes() == reference.exports["other"]
 
 
 def test_a_read_only_cache_folder_still_exports_the_same_bytes(
-    routine: Path, tmp_path: Path, reference: dict[str, bytes]
+    routine: Path, tmp_path: Path, reference: Reference
 ) -> None:
-    cache = tmp_path / "cache"
-    # half warm: one export of the other routine shares some clips ("Rest." and the like)
-    (tmp_path / "other.toml").write_text(OTHER_ROUTINE)
-    warm = voiceguide("export", "other.toml", "-o", "o.wav", cwd=tmp_path, cache=cache)
-    assert warm.returncode == 0, warm.stderr
+    # half warm: the clips of the other routine's export, some shared ("Rest." and the like)
+    cache = reference.cache_of("other", tmp_path / "cache")
     before = sorted(path.name for path in cache.rglob("*"))
     shell = (
         "mount --bind cache cache && mount -o remount,ro,bind cache && "
@@ -207,5 +226,5 @@ def test_a_read_only_cache_folder_still_exports_the_same_bytes(
     result = in_private_mounts(shell, cwd=tmp_path, cache=cache)
     assert result.returncode == 0, result.stderr
     assert "writable" not in result.stderr
-    assert (tmp_path / "short.wav").read_bytes() == reference["short"]
+    assert (tmp_path / "short.wav").read_bytes() == reference.exports["short"]
     assert sorted(path.name for path in cache.rglob("*")) == before

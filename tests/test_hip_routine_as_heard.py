@@ -16,7 +16,8 @@ import pytest
 
 from tests.support.cli import voiceguide
 
-pytestmark = pytest.mark.slow
+# the bundled routines' speech is made once per run, by whichever test asks first
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("bundled_routines_spoken")]
 
 HYDRANT = {"hip-mobility": "Standing banded fire hydrant",
            "hip-mobility-de": "Feuerhydrant im Stand mit Band"}

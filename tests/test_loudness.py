@@ -1,8 +1,8 @@
 """Loudness: sessions measure their `loudness` (ITU-R BS.1770) under -1 dBTP, beeps match the voice.
 
-The end-to-end tests export a bundled routine with a real voice and measure the file with
-ffmpeg's ebur128 filter, a meter we did not write; the others use pyloudnorm on exports made
-with the fake engine, whose clips are plain tones.
+The end-to-end tests measure the bundled hip routine exported with a real voice (the .m4a the
+README's tour made, and a .wav) with ffmpeg's ebur128 filter, a meter we did not write; the
+others use pyloudnorm on exports made with the fake engine, whose clips are plain tones.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import soundfile
 
 import voiceguide
 from tests.support.cli import voiceguide as run_cli
-from tests.support.cli import voiceguide_process
+from tests.support.made_once import PIPER_VOICE, hip_wav
+from tests.support.readme_tour import TOUR, readme_tour
 from voiceguide.audio.loudness import PROMISED_PEAK_DBTP, decibels, loudness, true_peak
 from voiceguide.render import render_blocks
 from voiceguide.speech.bank import FakeEngine
@@ -31,11 +32,13 @@ from voiceguide.speech.piper_voices import bundled_model
 VOICES = [
     pytest.param(None, id="espeak-ng"),
     pytest.param(
-        "piper:en_US-joe-medium",
+        PIPER_VOICE,
         id="piper",
         marks=pytest.mark.skipif(bundled_model() is None, reason="no piper extra installed"),
     ),
 ]
+# the .m4a the README's tour exports with each voice
+TOUR_FILES = {None: "hip-mobility.m4a", PIPER_VOICE: "hip-mobility-joe.m4a"}
 
 
 def ebur128(path: Path) -> tuple[float, float]:
@@ -57,47 +60,38 @@ def read(path: Path) -> tuple[npt.NDArray[np.float64], int]:
     return samples, int(rate)
 
 
-@pytest.fixture(scope="module")
-def hip_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("loudness")
+def hip_export(tmp_path_factory: pytest.TempPathFactory, voice: str | None, suffix: str) -> Path:
+    """The bundled hip routine exported with a real voice, its plan beside a .wav.
 
-
-def hip_export(folder: Path, voice: str | None) -> Path:
-    """The bundled hip routine exported with a real voice (.wav, .m4a) and its plan, made once."""
-    name = (voice or "default").replace(":", "-")
-    wav = folder / f"hip-{name}.wav"
-    if wav.exists():
-        return wav
-    env = {"VOICEGUIDE_CACHE": str(folder / "cache"), "PATH": "/usr/bin:/bin"}
-    voice_args = ["--voice", voice] if voice is not None else []
-    # an AAC encoder overshoots the peaks it is given: the phone's file is checked too
-    for out in (wav.with_suffix(".m4a"), wav):
-        done = voiceguide_process("export", "hip-mobility", "-o", str(out), *voice_args, env=env)
-        assert done.returncode == 0, done.stderr
-    plan = voiceguide_process("plan", "hip-mobility", "--json", *voice_args, env=env)
-    wav.with_suffix(".json").write_text(plan.stdout)
-    return wav
+    The phone's file (an AAC encoder overshoots the peaks it is given) is the one the README's
+    tour made with that voice; the .wav is exported once per run, from the run's shared speech.
+    """
+    if suffix == ".m4a":
+        return readme_tour(tmp_path_factory).folder / TOUR_FILES[voice]
+    return hip_wav(tmp_path_factory, voice)
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(TOUR)
 @pytest.mark.parametrize("voice", VOICES)
 @pytest.mark.parametrize("suffix", [".wav", ".m4a"])
 def test_the_hip_export_measures_minus_16_lufs_under_minus_1_dbtp_by_ffmpeg(
-    hip_folder: Path, voice: str | None, suffix: str
+    tmp_path_factory: pytest.TempPathFactory, voice: str | None, suffix: str
 ) -> None:
-    integrated, peak = ebur128(hip_export(hip_folder, voice).with_suffix(suffix))
+    integrated, peak = ebur128(hip_export(tmp_path_factory, voice, suffix))
     assert -17.0 <= integrated <= -15.0
     assert peak <= PROMISED_PEAK_DBTP
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(TOUR)
 @pytest.mark.parametrize("voice", VOICES)
 def test_go_end_and_countdown_beeps_are_within_3_lu_of_the_voice_and_the_rep_tick_softer(
-    hip_folder: Path, voice: str | None
+    tmp_path_factory: pytest.TempPathFactory, voice: str | None
 ) -> None:
     """Each beep measured where it is in the export, with the silence around it (as the
     session's meter hears it), against the voice alone (every beep taken out)."""
-    wav = hip_export(hip_folder, voice)
+    wav = hip_export(tmp_path_factory, voice, ".wav")
     samples, rate = read(wav)
     plan = json.loads(wav.with_suffix(".json").read_text())
     voice_only = samples.copy()

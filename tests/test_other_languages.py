@@ -17,7 +17,8 @@ from voiceguide.resources import bundled_scripts
 from voiceguide.script.model import Phrases
 from voiceguide.script.reader import load_routine
 
-pytestmark = pytest.mark.slow
+# the bundled routines' speech is made once per run, by whichever test asks first
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("bundled_routines_spoken")]
 
 # German words spelled like a word of the English routine: "an die Wand", "den Arm", "das Band",
 # "in", "leg dich", "eine Minute", "diese Routine", "im Stand"

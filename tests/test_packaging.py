@@ -29,6 +29,8 @@ import numpy as np
 import pytest
 from pulse_null_sink import PulseServer, Recorder, available, find_offset
 
+from tests.support.made_once import made_once
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +65,16 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    folder = tmp_path_factory.mktemp("build")
+    """Built once per run, whichever pytest-xdist worker asks first; the tests only read it."""
+
+    def build(folder: Path) -> None:
+        shutil.copytree(ROOT, folder / "source", ignore=_NOT_SOURCE)
+        run(sys.executable, "-m", "build", "--outdir", folder / "dist", ".",
+            cwd=folder / "source")
+
+    folder = made_once(tmp_path_factory, "packaging-build", build)
     source = folder / "source"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE)
     dist = folder / "dist"
-    run(sys.executable, "-m", "build", "--outdir", dist, ".", cwd=source)
     (sdist,) = dist.glob("voiceguide-*.tar.gz")
     (wheel,) = dist.glob("voiceguide-*.whl")
     return Built(source, sdist, wheel)

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import voiceguide
-from tests.cli.test_readme import blocks
 from tests.support.cli import voiceguide as run_cli
+from tests.support.readme_tour import blocks
 
-pytestmark = pytest.mark.slow
+# the bundled routines' speech is made once per run, by whichever test asks first
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("bundled_routines_spoken")]
 
 
 def test_every_python_example_of_the_readme_runs(

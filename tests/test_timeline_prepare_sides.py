@@ -4,11 +4,15 @@ tests/test_hip_routine_as_heard.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.timeline_helpers import RATE, SOUNDS, fake_measure, move, routine
 from voiceguide.errors import ScriptError
+from voiceguide.resources import bundled_scripts
 from voiceguide.script.model import Phrases, Settings
+from voiceguide.script.reader import load_routine
 from voiceguide.sequencer import build_timeline
 from voiceguide.timeline import Event, Phase, Timeline
 
@@ -76,6 +80,37 @@ def test_a_prepare_comes_before_the_moves_first_phase_only_in_every_round() -> N
     timeline = build(r)
     prepared = [w.move for w in windows(timeline) if "Take 20 seconds." in said(timeline, w)]
     assert prepared == ["Lunge", "Lunge"]  # once a round, never between its sets or sides
+
+
+def one_of_each(phrases: Phrases | None = None) -> list[str]:
+    """Everything said in a session whose every number is 1: a hold of 1 s after a prepare
+    time of 1 s, and one set of 1 rep."""
+    one = routine(
+        move(),
+        move(name="Plank", duration=1.0, prepare=1.0),
+        move(name="Squat", reps=1, tempo=(2.0, 1.0)),
+        phrases=phrases or Phrases(),
+        settings=Settings(final_countdown=0, halfway=False),
+    )
+    return [event.text for event in build(one).events if event.text]
+
+
+def test_one_second_and_one_rep_are_said_in_the_singular() -> None:
+    texts = one_of_each()
+    assert "Take 1 second." in texts
+    assert "One set of 1 second." in texts
+    assert "One set of 1 rep." in texts
+    assert [text for text in texts if re.search(r"\b1 [a-z]+s\b", text)] == []
+
+
+def test_one_second_is_said_in_the_singular_in_german_too() -> None:
+    german = load_routine(bundled_scripts()["hip-mobility-de"]).phrases
+    texts = one_of_each(german)
+    assert "Nimm dir 1 Sekunde." in texts
+    assert "Ein Satz mit 1 Sekunde." in texts
+    assert "Ein Satz mit 1 Wiederholung." in texts
+    plural_of_one = r"\b1 (Sekunden|Minuten|Wiederholungen)\b"
+    assert [text for text in texts if re.search(plural_of_one, text)] == []
 
 
 def test_a_wait_move_holds_live_after_its_announcement_and_exports_its_prepare() -> None:

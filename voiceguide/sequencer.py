@@ -1,37 +1,26 @@
 """The sequencer: a Routine and measured speech lengths -> a Timeline at integer frames.
 
 Pure: it knows nothing of engines, devices or files. Sounds are placed by the rules of section 3
-of the routine format; see docs/ROUTINE_FORMAT.md.
+of the routine format (docs/ROUTINE_FORMAT.md): the session by `session_layout`, the inside of a
+work phase by `work_phase_layout`. Here: the "About N minutes" figure settled, the session's
+limit, and the texts to synthesize in one batch before the real lengths are known.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.bounds import MAX_SESSION_HOURS, check_bounds
 from voiceguide.errors import ScriptError
 from voiceguide.output.labels import labels_for
-from voiceguide.placement import Placement
-from voiceguide.script.echo import quote
-from voiceguide.script.model import Move, Routine
-from voiceguide.sequence_checks import SoundLengths, check_sounds, slower_tempo
-from voiceguide.timeline import Event, EventKind, Hold, Phase, PhaseKind, Timeline
-from voiceguide.units import about_minutes, format_length, length_clock, to_frames
-from voiceguide.wording import announcement, intro_texts, prepare_reminder, prepare_texts
-from voiceguide.work_order import (
-    Level,
-    WorkSlot,
-    prepare_seconds,
-    rep_tick_offsets,
-    rest_seconds,
-    transition,
-    work_slots,
-)
+from voiceguide.script.model import Routine
+from voiceguide.sequence_checks import SoundLengths, check_sounds
+from voiceguide.session_layout import MeasureSpeech, SessionLayout
+from voiceguide.timeline import Timeline
+from voiceguide.units import about_minutes, format_length, length_clock
 
-# text -> length in frames at the session rate, measured from the real (trimmed) clip
-MeasureSpeech = Callable[[str], int]
+__all__ = ["MeasureSpeech", "build_timeline", "spoken_texts"]
 
 
 def build_timeline(
@@ -51,7 +40,7 @@ def build_timeline(
     minutes: int | None = None
     sequence = None
     for _ in range(5):
-        sequence = _Sequencer(routine, measure, sounds, sample_rate, minutes).run()
+        sequence = SessionLayout(routine, measure, sounds, sample_rate, minutes).run()
         settled = about_minutes(sequence.duration / sample_rate)
         if settled == minutes:
             break
@@ -85,259 +74,6 @@ def build_timeline(
         language=routine.language,
         holds=tuple(sequence.holds),
     )
-
-
-class _Sequencer:
-    """Lays the session out once, for a given "About N minutes" figure (None: not said)."""
-
-    def __init__(
-        self,
-        routine: Routine,
-        measure: MeasureSpeech,
-        sounds: SoundLengths,
-        sample_rate: int,
-        minutes: int | None,
-    ) -> None:
-        self.routine = routine
-        self.settings = routine.settings
-        self.phrases = routine.phrases
-        self.measure = measure
-        self.sounds = sounds
-        self.sample_rate = sample_rate
-        self.minutes = minutes
-        self.gap = self.frames(self.settings.gap)
-        self.events: list[Event] = []
-        self.phases: list[Phase] = []
-        self.warnings: list[str] = []
-        self.grown: list[str] = []
-        self.holds: list[Hold] = []
-        self.duration = 0
-
-    def frames(self, seconds: float) -> int:
-        return to_frames(seconds, self.sample_rate)
-
-    # -- placing sounds one after another --------------------------------------------------
-
-    def say(self, at: int, role: str, text: str, slot: WorkSlot | None) -> int:
-        """Speech at `at`; returns the frame where the next sound may start."""
-        end = at + self.measure(text)
-        self.events.append(self._event(at, end, "speech", role, text, slot))
-        return end + self.gap
-
-    def beep(self, at: int, sound: str, slot: WorkSlot | None) -> int:
-        end = at + self.sounds[sound]
-        self.events.append(self._event(at, end, "beep", sound, None, slot))
-        return end + self.gap
-
-    @staticmethod
-    def _event(
-        start: int, end: int, kind: EventKind, role: str, text: str | None, slot: WorkSlot | None
-    ) -> Event:
-        if slot is None:
-            return Event(start, end, kind, role, text)
-        return Event(
-            start, end, kind, role, text, slot.move.name, slot.set, slot.side, slot.move.number
-        )
-
-    def phase(self, start: int, end: int, kind: PhaseKind, slot: WorkSlot | None) -> None:
-        if slot is None:
-            self.phases.append(Phase(start, end, kind))
-            return
-        reps = slot.move.reps if kind == "work" else None
-        self.phases.append(
-            Phase(
-                start, end, kind, slot.move.name, slot.set, slot.side, reps,
-                slot.move.number, slot.round,
-            )
-        )
-
-    # -- the session --------------------------------------------------------------------------
-
-    def run(self) -> _Sequencer:
-        cursor = self.frames(self.settings.lead_in)
-        for role, text in intro_texts(self.routine, self.minutes):
-            cursor = self.say(cursor, role, text, None)
-        self.phase(0, cursor, "intro", None)
-        before: WorkSlot | None = None
-        for slot in work_slots(self.routine):
-            go = self._window(cursor, before, slot)
-            cursor = self._work(go, slot)
-            before = slot
-        assert before is not None
-        self._outro(cursor, before)
-        return self
-
-    def _window(self, start: int, before: WorkSlot | None, slot: WorkSlot) -> int:
-        """The window before a work phase, from `start`; returns the frame of the go beep."""
-        cursor = start
-        if before is not None:
-            cursor = self.beep(start, "end", before)
-        level = transition(before, slot)
-        texts = announcement(self.routine, level, slot, before)
-        prepared = None
-        if prepare_seconds(level, slot) > 0:
-            if texts[0][0] == "rest":
-                cursor = self.say(cursor, *texts.pop(0), slot)
-            prepared = (cursor, self._prepare(cursor, slot))
-            cursor = prepared[1]
-        for role, text in texts:
-            cursor = self.say(cursor, role, text, slot)
-        last_sound_end = cursor - self.gap
-        countdown = self.settings.countdown
-        needed = max(
-            last_sound_end + self.frames(self.settings.get_ready),
-            # the first countdown tick keeps its gap from the announcement too
-            last_sound_end + self.gap + self.frames(countdown) if countdown else cursor,
-        ) - start
-        rest = self.frames(rest_seconds(self.routine, level, before, slot))
-        # a prepare time is asked for on top of the announcement: the rest does not grow then
-        if before is not None and needed > rest and prepared is None:
-            self._rest_grew(level, slot, needed - rest)
-        go = start + max(rest, needed)
-        for remaining in range(countdown, 0, -1):
-            self.beep(go - self.frames(remaining), "tick", slot)
-        if prepared is not None and slot.move.wait:
-            self.holds.append(Hold(prepared[0], prepared[1], min(cursor, go)))
-        self.phase(start, go, "window", slot)
-        return go
-
-    def _prepare(self, start: int, slot: WorkSlot) -> int:
-        """The move's prepare time after its words ("Take 30 seconds."), with a reminder
-        shortly before its end; returns where the announcement may start."""
-        cursor = start
-        for role, text in prepare_texts(self.routine, slot.move):
-            cursor = self.say(cursor, role, text, slot)
-        end = cursor - self.gap + self.frames(slot.move.prepare)
-        reminder = prepare_reminder(self.routine, slot.move)
-        if reminder is not None:
-            before, text = reminder
-            at = end - self.frames(before)
-            # no room after the words (a short prepare with long words): it is left out
-            if at >= cursor:
-                cursor = self.say(at, "prepare", text, slot)
-        return max(cursor, end)
-
-    def _rest_grew(self, level: Level, slot: WorkSlot, frames: int) -> None:
-        where = {
-            "round": f"the rest before round {slot.round}",
-            "move": "the rest before it",
-            "set": f"the rest before set {slot.set}",
-            "side": f"the switch to the {slot.side} side",
-        }[level]
-        message = (
-            f'{self.routine.file_label}: {slot.move.label()}: {where} grows by '
-            f'{frames / self.sample_rate:.1f} s to fit its announcement and get_ready'
-        )
-        self.grown.append(message)
-        self.warnings.append(message)
-
-    def _work(self, go: int, slot: WorkSlot) -> int:
-        """One work phase from the go beep; returns its end (the onset of the end beep)."""
-        move = slot.move
-        length = self.frames(move.work_seconds)
-        end = go + length
-        placed = Placement(self.gap)
-        placed.add(go, go + self.sounds["go"])
-        self.beep(go, "go", slot)
-        # the end beep of this phase is fixed too: nothing may run into it
-        placed.add(end, end + self.sounds["end"])
-        speech = self._work_speech(go, slot)
-        if move.kind == "reps":
-            # every rep is counted: the counts come before the soft tempo ticks, which give
-            # way to them (a count that still does not fit refuses the script)
-            counts = [item for item in speech if item[1] == "count"]
-            speech = speech[len(counts):]
-            for nominal, role, text in counts:
-                if not self._fit_speech(nominal, role, text, slot, placed, go, end):
-                    self._count_does_not_fit(slot, text)
-            self._rep_ticks(go, slot, placed)
-        else:
-            self._final_countdown(go, end, slot, placed)
-        for nominal, role, text in speech:
-            self._fit_speech(nominal, role, text, slot, placed, go, end)
-        self.phase(go, end, "work", slot)
-        return end
-
-    def _rep_starts(self, go: int, move: Move) -> list[int]:
-        assert move.reps is not None
-        return [go + self.frames(rep * move.rep_seconds) for rep in range(move.reps)]
-
-    def _rep_ticks(self, go: int, slot: WorkSlot, placed: Placement) -> None:
-        move = slot.move
-        boundaries = rep_tick_offsets(move)
-        assert move.reps is not None
-        length = self.sounds["rep"]
-        for rep in range(move.reps):
-            for offset in boundaries:
-                at = go + self.frames(rep * move.rep_seconds + offset)
-                if placed.free(at, at + length):
-                    placed.add(at, at + length)
-                    self.beep(at, "rep", slot)
-
-    def _final_countdown(self, go: int, end: int, slot: WorkSlot, placed: Placement) -> None:
-        length = self.sounds["tick"]
-        for remaining in range(self.settings.final_countdown, 0, -1):
-            at = end - self.frames(remaining)
-            if at > go and placed.free(at, at + length):
-                placed.add(at, at + length)
-                self.beep(at, "tick", slot)
-
-    def _work_speech(self, go: int, slot: WorkSlot) -> list[tuple[int, str, str]]:
-        """Speech inside a work phase, in order of priority: rep counts, cues, halfway."""
-        move = slot.move
-        speech: list[tuple[int, str, str]] = []
-        if move.kind == "reps" and self.settings.count_reps:
-            starts = self._rep_starts(go, move)
-            # the first count comes right after the go beep, the others on their rep's start
-            starts[0] = go + self.sounds["go"] + self.gap
-            for number, start in enumerate(starts, start=1):
-                speech.append((start, "count", str(number)))
-        seconds = move.work_seconds
-        for cue in move.cues:
-            speech.append((go + self.frames(cue.offset(seconds)), "cue", cue.say))
-        if self.settings.halfway and move.kind != "reps" and seconds >= 20:
-            speech.append((go + self.frames(seconds / 2), "halfway", self.phrases.halfway))
-        return speech
-
-    def _count_does_not_fit(self, slot: WorkSlot, count: str) -> None:
-        move = slot.move
-        raise ScriptError(
-            f"{self.routine.file_label}: {move.label()}: the count of rep {count} does not fit "
-            f"in its rep of {move.rep_seconds:g} s at this speech rate: make the tempo slower "
-            f"(e.g. tempo = {slower_tempo(move)}), or set count_reps = false"
-        )
-
-    def _fit_speech(
-        self, nominal: int, role: str, text: str, slot: WorkSlot, placed: Placement, go: int,
-        end: int,
-    ) -> bool:
-        """Speech inside a work phase near `nominal`; False (with a warning) when dropped."""
-        length = self.measure(text)
-        # it must also end a gap before the end beep: with a small gap, slipping past the end
-        # beep would put it outside the phase, over the next announcement (found by fuzzing)
-        latest = min(nominal + self.frames(MAX_SPEECH_DELAY), end - self.gap - length)
-        at = placed.earliest(nominal, length, latest)
-        if at is None:
-            self.warnings.append(
-                f"{self.routine.file_label}: {slot.move.label()}: {quote(text)} at "
-                f"{(nominal - go) / self.sample_rate:.1f} s into the work phase is dropped: "
-                "no room between the beeps and other speech"
-            )
-            return False
-        placed.add(at, at + length)
-        self.say(at, role, text, slot)
-        return True
-
-    def _outro(self, end: int, last: WorkSlot) -> None:
-        cursor = self.beep(end, "end", last)
-        cursor = self.say(cursor, "outro", self.routine.outro or self.phrases.done, None)
-        cursor = self.beep(cursor, "done", None) - self.gap
-        self.duration = cursor + self.sample_rate  # one second of silence closes the session
-        self.phase(end, self.duration, "outro", None)
-
-
-# speech inside a work phase may slip this far behind its moment to get clear of a beep
-MAX_SPEECH_DELAY = 0.5
 
 
 def _summary_line(routine: Routine, seconds: float) -> str:

@@ -113,11 +113,12 @@ def move_summary(move: Move, phrases: Phrases) -> str:
 
 
 def _spoken_duration(seconds: float, phrases: Phrases) -> str:
-    """Whole minutes as minutes, anything else as seconds: "2 minutes", "90 seconds"."""
+    """Whole minutes as minutes, anything else as seconds: "2 minutes", "90 seconds",
+    "1 second"."""
     if seconds >= 60 and seconds % 60 == 0:
         minutes = int(seconds // 60)
         return phrases.one_minute if minutes == 1 else phrases.minutes.format(n=minutes)
-    return phrases.seconds.format(n=f"{seconds:g}")
+    return phrases.one_second if seconds == 1 else phrases.seconds.format(n=f"{seconds:g}")
 
 
 def join_items(items: tuple[str, ...], and_word: str) -> str:

@@ -107,11 +107,19 @@ def test_plan_json_has_exactly_the_documented_fields(tmp_path: Path) -> None:
 
 
 def test_voice_and_rate_options_override_the_script(tmp_path: Path) -> None:
-    slow = json.loads(voiceguide("plan", "tabata", "--json", "--rate", "120").stdout)
-    fast = json.loads(voiceguide("plan", "tabata", "--json", "--rate", "300").stdout)
-    assert slow["rate"] == 120 and fast["rate"] == 300
-    assert slow["duration"] > fast["duration"]
-    german = json.loads(voiceguide("plan", "tabata", "--json", "--voice", "de").stdout)
+    # a one-move script of its own voice and rate: the options change what the script says,
+    # and its speech is a few clips, not a whole bundled routine's at three settings
+    write(tmp_path, GOOD + '\n[settings]\nrate = 200\nvoice = "en"\n')
+    own = json.loads(voiceguide("plan", "hip.toml", "--json", cwd=tmp_path).stdout)
+    slow = json.loads(
+        voiceguide("plan", "hip.toml", "--json", "--rate", "120", cwd=tmp_path).stdout)
+    fast = json.loads(
+        voiceguide("plan", "hip.toml", "--json", "--rate", "300", cwd=tmp_path).stdout)
+    assert own["rate"] == 200 and slow["rate"] == 120 and fast["rate"] == 300
+    assert slow["duration"] > own["duration"] > fast["duration"]
+    assert "German" not in own["voice"]
+    german = json.loads(
+        voiceguide("plan", "hip.toml", "--json", "--voice", "de", cwd=tmp_path).stdout)
     assert "German" in german["voice"] or "de" in german["voice"].lower()
 
 
@@ -122,7 +130,7 @@ def test_sample_rate_option(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
-def test_list_and_voices() -> None:
+def test_list_and_voices(bundled_routines_spoken: None) -> None:
     listed = voiceguide("list")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == [
@@ -208,7 +216,9 @@ def in_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return seen
 
 
-def test_no_color_output_has_no_ansi_colour_codes(tmp_path: Path) -> None:
+def test_no_color_output_has_no_ansi_colour_codes(
+    tmp_path: Path, bundled_routines_spoken: None
+) -> None:
     import os
 
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"}

@@ -67,7 +67,9 @@ def test_the_rounding_is_half_up_to_the_second_then_to_the_minute() -> None:
 
 
 @pytest.mark.slow
-def test_list_check_plan_sheet_and_voice_say_the_same_length(tmp_path: Path) -> None:
+def test_list_check_plan_sheet_and_voice_say_the_same_length(
+    tmp_path: Path, bundled_routines_spoken: None
+) -> None:
     listed = run("list")
     assert listed.returncode == 0, listed.stderr
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}

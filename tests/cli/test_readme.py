@@ -1,5 +1,8 @@
 """Every command the README shows runs, as a user types it, in an empty folder.
 
+The tour is walked once per test run (tests/support/readme_tour.py); the tests of the hip
+routine's full-length files read what it made.
+
 Shell lines come from the README's ```sh, ```bash, ```zsh and ```fish blocks (indented ones
 too). The set-up commands are left to CI (tests/test_project.py ties them to .ci/run);
 `voiceguide play` plays into a private PulseAudio null sink (tools/pulse_null_sink.py) until
@@ -12,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,83 +24,47 @@ import numpy as np
 import pytest
 from pulse_null_sink import PulseServer, Recorder, available
 
+from tests.support.readme_tour import TOUR, blocks, readme_tour, run, shell_lines, skipped, user_env
 from voiceguide.resources import bundled_scripts
 from voiceguide.script.model import Routine
 from voiceguide.script.reader import load_routine, parse_routine
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
-BIN = Path(sys.executable).parent
-_FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.S | re.M)
-
-
-def blocks(*languages: str) -> list[str]:
-    return [
-        "\n".join(line[len(indent):] for line in body.splitlines())
-        for indent, language, body in _FENCE.findall(README)
-        if language in languages
-    ]
-
-
-def shell_lines(*languages: str) -> list[str]:
-    return [
-        line for block in blocks(*languages) for line in block.splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-
-
-def _skipped(line: str) -> bool:
-    # `voiceguide share` serves until the file is downloaded: tests/share/test_share_cli.py runs
-    # the README's line for real, in a private network, and downloads the file
-    return line.startswith(("tools/setup.sh", "voiceguide play ", "voiceguide share "))
-
-
-def user_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The venv's voiceguide on PATH, as after `. .venv/bin/activate`."""
-    base = dict(os.environ) if base is None else base
-    return {**base, "PATH": f"{BIN}{os.pathsep}{base['PATH']}", "NO_COLOR": "1"}
-
-
-def run(shell: str, line: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [shell, "-c", line], capture_output=True, text=True, timeout=300, cwd=cwd,
-        env=user_env(),
-    )
-
 
 def test_the_readme_shows_the_tour_and_what_is_skipped_is_only_setup_play_and_share() -> None:
     lines = shell_lines("sh", "bash")
-    skipped = [line for line in lines if _skipped(line)]
+    left_out = [line for line in lines if skipped(line)]
     # the two set-up commands, `voiceguide play hip-mobility` and `voiceguide share hip-mobility`
-    assert len(skipped) == 4
+    assert len(left_out) == 4
     commands = {line.split()[1] for line in lines if line.startswith("voiceguide ")}
     assert commands >= {
         "list", "plan", "play", "export", "share", "new", "check", "voices", "--version"
     }
 
 
-def test_every_shell_command_of_the_readme_runs(tmp_path: Path) -> None:
-    ran = []
-    for line in shell_lines("sh"):
-        if _skipped(line):
-            continue
-        result = run("bash", line, tmp_path)
-        assert result.returncode == 0, (line, result.stderr)
-        assert "Traceback" not in result.stderr, line
-        ran.append(line)
-    assert len(ran) >= 12
-    made = {path.name for path in tmp_path.iterdir()}
+@pytest.mark.xdist_group(TOUR)
+def test_every_shell_command_of_the_readme_runs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    tour = readme_tour(tmp_path_factory)
+    assert [entry.line for entry in tour.ran] == [
+        line for line in shell_lines("sh") if not skipped(line)
+    ]
+    for entry in tour.ran:
+        assert entry.status == 0, (entry.line, entry.stderr)
+        assert "Traceback" not in entry.stderr, entry.line
+    assert len(tour.ran) >= 12
+    made = {path.name for path in tour.folder.iterdir()}
     assert made >= {
         "hip-mobility.m4a", "hip-mobility.mp3", "knee-routine.toml", "knee-routine.html",
         "hip-mobility.html", "hueftmobilitaet.m4a", "plan.json", "hip-mobility.m4b",
-        "hip-mobility.m3u8", "hip-mobility-01-intro.mp3",
+        "hip-mobility.m3u8", "hip-mobility-01-intro.mp3", "hip-mobility-joe.m4a",
     }
     assert not [name for name in made if ".partial-" in name]
-    assert json.loads((tmp_path / "plan.json").read_text())["title"] == "Hip mobility for runners"
-    for audio in ("hip-mobility.m4a", "hip-mobility.mp3", "hueftmobilitaet.m4a"):
-        assert (tmp_path / audio).stat().st_size > 100_000, audio
+    plan = json.loads((tour.folder / "plan.json").read_text())
+    assert plan["title"] == "Hip mobility for runners"
+    for audio in ("hip-mobility.m4a", "hip-mobility.mp3", "hueftmobilitaet.m4a",
+                  "hip-mobility-joe.m4a"):
+        assert (tour.folder / audio).stat().st_size > 100_000, audio
 
 
 def test_bash_completion_from_the_readme_completes(tmp_path: Path) -> None:

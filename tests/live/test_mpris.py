@@ -10,7 +10,6 @@ import threading
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,28 +18,16 @@ from tests.support.player_fakes import RATE, RecordingSink, hand_timeline, s
 from tests.support.session_bus import (
     MPRIS_NAME,
     MPRIS_PATH,
+    NEEDS_BUS,
     PLAYER,
     SessionBus,
-    missing_tools,
 )
 from voiceguide.live.keys import NoKeys
 from voiceguide.live.mpris import MprisRemote
 from voiceguide.live.remote import RemoteKeys, RemoteView, with_remote
 from voiceguide.live.status import SilentView, Snapshot
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools())),
-]
-
-
-@pytest.fixture
-def bus(tmp_path: Path) -> Iterator[SessionBus]:
-    session_bus = SessionBus(tmp_path / "dbus")
-    try:
-        yield session_bus
-    finally:
-        session_bus.stop()
+pytestmark = [pytest.mark.slow, NEEDS_BUS]
 
 
 @pytest.fixture

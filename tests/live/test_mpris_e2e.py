@@ -10,39 +10,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
-from pulse_null_sink import PulseServer, Recorder, available, find_offset
 
-from tests.support.live_play import (
-    RATE,
-    assert_plays_as_exported,
-    export_of,
-    frames,
-    locate,
-    write_routine,
-)
-from tests.support.session_bus import MPRIS_NAME, SessionBus, missing_tools, without_bus
+from tests.support import live_play as live
+from tests.support.session_bus import MPRIS_NAME, NEEDS_BUS, SessionBus, without_bus
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.realtime,
-    pytest.mark.skipif(available() is not None, reason=str(available())),
-    pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools())),
-]
-
-
-@pytest.fixture
-def bus(tmp_path: Path) -> Iterator[SessionBus]:
-    session_bus = SessionBus(tmp_path / "dbus")
-    try:
-        yield session_bus
-    finally:
-        session_bus.stop()
+pytestmark = [*live.REALTIME, NEEDS_BUS]
 
 
 def play(script: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -80,20 +56,19 @@ def press(bus: SessionBus, method: str) -> tuple[float, float]:
 
 
 def test_pause_and_next_pressed_on_the_bus_show_up_in_the_recording(
-    server: PulseServer, bus: SessionBus, tmp_path: Path
+    server: live.PulseServer, bus: SessionBus, tmp_path: Path
 ) -> None:
-    script = write_routine(tmp_path)
-    export, plan = export_of(script, tmp_path)
+    script = live.write_routine(tmp_path)
+    export, plan = live.export_of(script, tmp_path)
     events, phases = plan["events"], plan["phases"]
     window1, work1, window2 = phases[1], phases[2], phases[3]
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
+    recorder = live.start_recording(server)
     process = play(script, bus.env(server.env()))
     try:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
         metadata = bus.get("Metadata")
         assert metadata["xesam:album"] == "Playback test"
-        # whole microseconds of the session's frames (the plan's seconds are rounded)
+        # whole microseconds of the session's live.frames (the plan's seconds are rounded)
         assert abs(metadata["mpris:length"] - plan["duration"] * 1_000_000) < 1.5
 
         wait_for_position(bus, work1["start"] + 2.5)  # inside the first work phase
@@ -120,63 +95,64 @@ def test_pause_and_next_pressed_on_the_bus_show_up_in_the_recording(
     recording = recorder.stop()
     assert MPRIS_NAME not in bus.names()  # the player left the bus with the session
 
-    offset = find_offset(recording, export, RATE)
+    offset = live.find_offset(recording, export, live.RATE)
     go1 = next(e for e in events if e["cue"] == "go" and e["start"] == work1["start"])
-    found_go, score = locate(recording, export, go1, offset + frames(go1["start"]), 0.02)
+    found_go, score = live.locate(recording, export, go1, offset + live.frames(go1["start"]), 0.02)
     assert score > 0.99
 
     # the pause: silence from the press until the resume, where the first run had more sound
     pause_at = recorder.frame_at(pause_after)
     resume_at = recorder.frame_at(resume_before)
     assert found_go < recorder.frame_at(pause_before)  # pressed inside the work phase
-    assert np.max(np.abs(recording[pause_at + frames(0.3) : resume_at])) < 0.002
+    assert np.max(np.abs(recording[pause_at + live.frames(0.3) : resume_at])) < 0.002
     cut_off = next(
-        e for e in events if frames(e["start"]) > recorder.frame_at(pause_after) - offset
-        + frames(0.3)
+        e for e in events if live.frames(e["start"]) > recorder.frame_at(pause_after) - offset
+        + live.frames(0.3)
     )
     assert cut_off["start"] < work1["end"]
-    _, score = locate(recording, export, cut_off, offset + frames(cut_off["start"]), 0.01)
+    _, score = live.locate(recording, export, cut_off, offset + live.frames(cut_off["start"]), 0.01)
     assert score < 0.5, cut_off  # not heard where it would have been
 
     # the resume: the first window again from its announcement, just after the second press
     announce = next(e for e in events if e["start"] == window1["start"])
     first, last = recorder.frame_at(resume_before), recorder.frame_at(resume_after)
-    again, score = locate(
-        recording, export, announce, (first + last) // 2, reach=(last - first) / 2 / RATE + 0.5
+    again, score = live.locate(
+        recording, export, announce, (first + last) // 2, reach=(last - first) / 2 / live.RATE + 0.5
     )
     assert score > 0.99, score
-    shift = again - frames(announce["start"])  # the resumed run's offset
+    shift = again - live.frames(announce["start"])  # the resumed run's offset
     for event in events:
         if window1["start"] <= event["start"] < window2["start"]:
-            _, score = locate(recording, export, event, shift + frames(event["start"]), 0.01)
+            at = shift + live.frames(event["start"])
+            _, score = live.locate(recording, export, event, at, 0.01)
             assert score > 0.99, event
 
     # the skip: the countdown's first tick about 1 s after Next, far earlier than without it
     tick = next(e for e in events if e["cue"] == "tick" and e["start"] >= window2["start"])
-    unskipped = shift + frames(tick["start"])
+    unskipped = shift + live.frames(tick["start"])
     first, last = recorder.frame_at(skip_before), recorder.frame_at(skip_after)
-    assert last < unskipped - frames(2.0)  # pressed in the wait, 2 s or more before the tick
-    found, score = locate(
-        recording, export, tick, (first + last) // 2 + frames(1.0),
-        reach=(last - first) / 2 / RATE + 0.4,
+    assert last < unskipped - live.frames(2.0)  # pressed in the wait, 2 s or more before the tick
+    found, score = live.locate(
+        recording, export, tick, (first + last) // 2 + live.frames(1.0),
+        reach=(last - first) / 2 / live.RATE + 0.4,
     )
     assert score > 0.99
-    assert found < unskipped - frames(1.0)
-    assert np.max(np.abs(recording[last + frames(0.05) : found - frames(0.01)])) < 0.002
-    later_shift = found - frames(tick["start"])  # everything after comes that much earlier
+    assert found < unskipped - live.frames(1.0)
+    assert np.max(np.abs(recording[last + live.frames(0.05) : found - live.frames(0.01)])) < 0.002
+    later_shift = found - live.frames(tick["start"])  # everything after comes that much earlier
     for event in events:
         if event["start"] >= tick["start"]:
-            _, score = locate(recording, export, event, later_shift + frames(event["start"]), 0.01)
+            at = later_shift + live.frames(event["start"])
+            _, score = live.locate(recording, export, event, at, 0.01)
             assert score > 0.99, event
 
 
 def test_with_no_session_bus_play_plays_as_it_always_has(
-    server: PulseServer, tmp_path: Path
+    server: live.PulseServer, tmp_path: Path
 ) -> None:
-    script = write_routine(tmp_path)
-    export, plan = export_of(script, tmp_path)
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
+    script = live.write_routine(tmp_path)
+    export, plan = live.export_of(script, tmp_path)
+    recorder = live.start_recording(server)
     process = play(script, without_bus(server.env()))
     output, errors = process.communicate(timeout=180)
     time.sleep(0.3)
@@ -185,15 +161,14 @@ def test_with_no_session_bus_play_plays_as_it_always_has(
     assert errors == ""  # not a word about media keys
     assert output.splitlines()[-1].startswith("Finished")
 
-    assert_plays_as_exported(recording, export, plan)
+    live.assert_plays_as_exported(recording, export, plan)
 
 
 def test_sigterm_while_on_the_bus_ends_play_at_once_and_leaves_the_bus(
-    server: PulseServer, bus: SessionBus, tmp_path: Path
+    server: live.PulseServer, bus: SessionBus, tmp_path: Path
 ) -> None:
-    script = write_routine(tmp_path)
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
+    script = live.write_routine(tmp_path)
+    recorder = live.start_recording(server)
     process = play(script, bus.env(server.env()))
     try:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
@@ -211,17 +186,16 @@ def test_sigterm_while_on_the_bus_ends_play_at_once_and_leaves_the_bus(
     assert process.returncode == -signal.SIGTERM, errors
     assert errors == ""
     assert ended < 5  # (the same bound as without the bus would allow 3 s; this is loose)
-    assert np.max(np.abs(recording[recorder.frame_at(sent) + RATE // 2 :])) < 0.002
+    assert np.max(np.abs(recording[recorder.frame_at(sent) + live.RATE // 2 :])) < 0.002
     assert MPRIS_NAME not in bus.names()
 
 
 def test_a_bus_that_goes_away_mid_session_leaves_the_session_as_it_was(
-    server: PulseServer, bus: SessionBus, tmp_path: Path
+    server: live.PulseServer, bus: SessionBus, tmp_path: Path
 ) -> None:
-    script = write_routine(tmp_path)
-    export, plan = export_of(script, tmp_path)
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
+    script = live.write_routine(tmp_path)
+    export, plan = live.export_of(script, tmp_path)
+    recorder = live.start_recording(server)
     process = play(script, bus.env(server.env()))
     try:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
@@ -237,4 +211,4 @@ def test_a_bus_that_goes_away_mid_session_leaves_the_session_as_it_was(
     assert process.returncode == 0, errors
     assert errors == ""
     assert output.splitlines()[-1].startswith("Finished")
-    assert_plays_as_exported(recording, export, plan)
+    live.assert_plays_as_exported(recording, export, plan)

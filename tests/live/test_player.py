@@ -11,6 +11,7 @@ from tests.support.player_fakes import (
     RATE,
     FakeClock,
     RecordingSink,
+    RecordingView,
     ScriptedKeys,
     frames_pcm,
     hand_timeline,
@@ -19,20 +20,7 @@ from tests.support.player_fakes import (
 )
 from voiceguide.errors import PlaybackError, ScriptError
 from voiceguide.live.player import Player, PlayResult
-from voiceguide.live.status import Snapshot
 from voiceguide.timeline import Timeline
-
-
-class RecordingView:
-    def __init__(self) -> None:
-        self.snapshots: list[Snapshot] = []
-        self.closed = False
-
-    def update(self, snapshot: Snapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    def close(self) -> None:
-        self.closed = True
 
 
 def player_for(

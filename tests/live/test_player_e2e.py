@@ -9,7 +9,6 @@ routine, never by the player's own bookkeeping.
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 import time
@@ -17,117 +16,101 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pulse_null_sink import PulseServer, Recorder, available, find_offset
 
+from tests.support import live_play as live
 from tests.support.cli import voiceguide_process
-from tests.support.live_play import (
-    RATE,
-    assert_plays_as_exported,
-    close_terminal,
-    export_of,
-    frames,
-    in_terminal,
-    locate,
-    read_until,
-    write_routine,
-)
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.realtime,
-    pytest.mark.skipif(available() is not None, reason=str(available())),
-]
+pytestmark = live.REALTIME
 
 
 @pytest.fixture
 def script(tmp_path: Path) -> Path:
-    return write_routine(tmp_path)
+    return live.write_routine(tmp_path)
 
 
 def test_play_matches_the_export_and_every_beep_is_on_time(
-    server: PulseServer, script: Path, tmp_path: Path
+    server: live.PulseServer, script: Path, tmp_path: Path
 ) -> None:
-    export, plan = export_of(script, tmp_path)
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
+    export, plan = live.export_of(script, tmp_path)
+    recorder = live.start_recording(server)
     done = voiceguide_process("play", str(script), "--quiet", env=server.env())
     time.sleep(0.3)
     recording = recorder.stop()
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
 
-    assert_plays_as_exported(recording, export, plan)
+    live.assert_plays_as_exported(recording, export, plan)
 
 
 def test_pause_and_skip_sent_as_keys_show_up_in_the_recording(
-    server: PulseServer, script: Path, tmp_path: Path
+    server: live.PulseServer, script: Path, tmp_path: Path
 ) -> None:
-    export, plan = export_of(script, tmp_path)
+    export, plan = live.export_of(script, tmp_path)
     phases = plan["phases"]
     window1, work1, window2 = phases[1], phases[2], phases[3]
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
-    master, slave = pty.openpty()
-    process = in_terminal(["play", str(script)], slave, server.env())
-    os.close(slave)
+    recorder = live.start_recording(server)
+    process, master = live.play_in_terminal(["play", str(script)], server.env())
     seen: list[str] = []
     try:
-        read_until(master, "reps", 60, seen)  # the first work phase has begun
+        live.read_until(master, "reps", 60, seen)  # the first work phase has begun
         time.sleep(2.5)
         paused = time.monotonic()
         os.write(master, b" ")
-        read_until(master, "Paused", 5, seen)
+        live.read_until(master, "Paused", 5, seen)
         time.sleep(2.0)
         resumed = time.monotonic()
         os.write(master, b" ")
-        read_until(master, "Move 2/2", 40, seen)  # the second window: the rest before Bridge
+        live.read_until(master, "Move 2/2", 40, seen)  # the second window: the rest before Bridge
         time.sleep(5.0)  # its announcement is over: a long silent wait
         skipped = time.monotonic()
         os.write(master, b"n")
-        read_until(master, "Finished", 60, seen)
+        live.read_until(master, "Finished", 60, seen)
         assert process.wait(timeout=10) == 0
     finally:
-        errors = close_terminal(process, master)
+        errors = live.close_terminal(process, master)
     recording = recorder.stop()
     assert errors == ""
 
-    offset = find_offset(recording, export, RATE)
+    offset = live.find_offset(recording, export, live.RATE)
     go1 = next(e for e in plan["events"] if e["cue"] == "go" and e["start"] == work1["start"])
-    found_go, score = locate(recording, export, go1, offset + frames(go1["start"]), 0.02)
+    found_go, score = live.locate(recording, export, go1, offset + live.frames(go1["start"]), 0.02)
     assert score > 0.99
 
     # the pause: nothing more of the first run is heard, silence until the resume
     pause_at = recorder.frame_at(paused)
     resume_at = recorder.frame_at(resumed)
     assert pause_at > found_go  # the pause came inside the work phase
-    assert np.max(np.abs(recording[pause_at + frames(0.3) : resume_at - frames(0.05)])) < 0.002
+    paused_span = recording[pause_at + live.frames(0.3) : resume_at - live.frames(0.05)]
+    assert np.max(np.abs(paused_span)) < 0.002
     pause_position = pause_at - offset  # the timeline frame at the key
     next_sound = next(
-        e for e in plan["events"] if frames(e["start"]) > pause_position + frames(0.3)
+        e for e in plan["events"] if live.frames(e["start"]) > pause_position + live.frames(0.3)
     )
     assert next_sound["start"] < work1["end"]
-    _, score = locate(recording, export, next_sound, offset + frames(next_sound["start"]), 0.01)
+    at = offset + live.frames(next_sound["start"])
+    _, score = live.locate(recording, export, next_sound, at, 0.01)
     assert score < 0.5, next_sound
 
     # the resume restarts at the first window's start: its announcement plays again
     announce = next(e for e in plan["events"] if e["start"] == window1["start"])
-    again, score = locate(recording, export, announce, resume_at + frames(0.2), reach=0.4)
+    again, score = live.locate(recording, export, announce, resume_at + live.frames(0.2), reach=0.4)
     assert score > 0.99, score
-    resume_lag = (again - resume_at) / RATE
+    resume_lag = (again - resume_at) / live.RATE
     assert -0.1 < resume_lag < 0.5, resume_lag  # (the key's frame is known to ~0.05 s)
-    shift = again - frames(announce["start"])  # the offset of the resumed run
+    shift = again - live.frames(announce["start"])  # the offset of the resumed run
     for event in plan["events"]:
         if window1["start"] <= event["start"] < window2["start"]:
-            found, score = locate(recording, export, event, shift + frames(event["start"]), 0.01)
+            at = shift + live.frames(event["start"])
+            found, score = live.locate(recording, export, event, at, 0.01)
             assert score > 0.99, event
             if event["kind"] == "beep":
-                assert abs(found - shift - frames(event["start"])) <= frames(0.005), event
+                assert abs(found - shift - live.frames(event["start"])) <= live.frames(0.005), event
 
     # the skip: n in the silent wait of the second window jumps to 1 s before its countdown
     events = plan["events"]
     ticks = [e for e in events if e["cue"] == "tick" and window2["start"] <= e["start"]]
     skip_at = recorder.frame_at(skipped)
-    key_position = (skip_at - shift) / RATE  # where in the timeline the key was pressed
+    key_position = (skip_at - shift) / live.RATE  # where in the timeline the key was pressed
     announced = max(
         e["end"]
         for e in events
@@ -136,24 +119,25 @@ def test_pause_and_skip_sent_as_keys_show_up_in_the_recording(
         and e["end"] <= ticks[0]["start"]
     )
     assert announced < key_position < ticks[0]["start"] - 2.0
-    found, score = locate(recording, export, ticks[0], skip_at + frames(1.0), reach=0.3)
+    found, score = live.locate(recording, export, ticks[0], skip_at + live.frames(1.0), reach=0.3)
     assert score > 0.99
-    assert abs((found - skip_at) / RATE - 1.0) < 0.3
+    assert abs((found - skip_at) / live.RATE - 1.0) < 0.3
     # the rest of the wait is gone: everything after it comes that much earlier
-    later_shift = found - frames(ticks[0]["start"])
-    skipped_seconds = (shift - later_shift) / RATE
+    later_shift = found - live.frames(ticks[0]["start"])
+    skipped_seconds = (shift - later_shift) / live.RATE
     assert abs(skipped_seconds - (ticks[0]["start"] - 1.0 - key_position)) < 0.3
-    assert np.max(np.abs(recording[skip_at + frames(0.05) : found - frames(0.01)])) < 0.002
+    skipped_span = recording[skip_at + live.frames(0.05) : found - live.frames(0.01)]
+    assert np.max(np.abs(skipped_span)) < 0.002
     for event in events:
         if event["start"] >= ticks[0]["start"]:
-            found, score = locate(
-                recording, export, event, later_shift + frames(event["start"]), 0.01
+            found, score = live.locate(
+                recording, export, event, later_shift + live.frames(event["start"]), 0.01
             )
             assert score > 0.99, event
 
 
 def test_without_a_device_play_says_so_in_one_line(script: Path, tmp_path: Path) -> None:
-    pulse = PulseServer(tmp_path / "pulse", RATE)
+    pulse = live.PulseServer(tmp_path / "pulse", live.RATE)
     pulse.prepare_home()  # ALSA is pointed at a PulseAudio server that is not running
     began = time.monotonic()
     done = voiceguide_process("play", str(script), env=pulse.env(server=False), timeout=60)
@@ -167,7 +151,7 @@ def test_without_a_device_play_says_so_in_one_line(script: Path, tmp_path: Path)
 
 
 def test_a_device_that_dies_mid_session_ends_play_with_one_line(
-    server: PulseServer, script: Path
+    server: live.PulseServer, script: Path
 ) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "play", str(script)],
@@ -191,24 +175,21 @@ def test_a_device_that_dies_mid_session_ends_play_with_one_line(
     assert "audio device failed" in lines[0] and "voiceguide export" in lines[0]
 
 
-def test_ctrl_c_stops_at_once_with_status_130(server: PulseServer, script: Path) -> None:
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
-    master, slave = pty.openpty()
-    process = in_terminal(["play", str(script)], slave, server.env())
-    os.close(slave)
+def test_ctrl_c_stops_at_once_with_status_130(server: live.PulseServer, script: Path) -> None:
+    recorder = live.start_recording(server)
+    process, master = live.play_in_terminal(["play", str(script)], server.env())
     seen: list[str] = []
     try:
-        read_until(master, "Intro", 60, seen)
+        live.read_until(master, "Intro", 60, seen)
         time.sleep(1.6)  # inside the title
         pressed = time.monotonic()
         os.write(master, b"\x03")  # the terminal turns it into SIGINT
         assert process.wait(timeout=10) == 130
     finally:
-        errors = close_terminal(process, master)
+        errors = live.close_terminal(process, master)
     time.sleep(0.5)
     recording = recorder.stop()
     assert "Traceback" not in errors
     loud = np.flatnonzero(np.abs(recording) > 0.01)
     assert len(loud) > 0
-    assert (loud[-1] - recorder.frame_at(pressed)) / RATE < 0.3
+    assert (loud[-1] - recorder.frame_at(pressed)) / live.RATE < 0.3

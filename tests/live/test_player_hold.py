@@ -16,6 +16,7 @@ from tests.support.player_fakes import (
     FakeClock,
     GaplessRecordingSink,
     RecordingSink,
+    RecordingView,
     ScriptedKeys,
     frames_pcm,
     hand_timeline,
@@ -34,17 +35,6 @@ HOLD = Hold(skip_from=s(20.5), skip_to=s(21.0), at=s(23.5))
 
 def held_timeline() -> Timeline:
     return dataclasses.replace(hand_timeline(), holds=(HOLD,))
-
-
-class RecordingView:
-    def __init__(self) -> None:
-        self.snapshots: list[Snapshot] = []
-
-    def update(self, snapshot: Snapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    def close(self) -> None:
-        pass
 
 
 def play(

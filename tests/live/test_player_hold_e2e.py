@@ -10,31 +10,15 @@ stays silent until space; the countdown follows the key.
 from __future__ import annotations
 
 import os
-import pty
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
-from pulse_null_sink import PulseServer, Recorder, available
 
-from tests.support.live_play import (
-    RATE,
-    close_terminal,
-    export_of,
-    frames,
-    in_terminal,
-    locate,
-    read_until,
-    write_routine,
-)
+from tests.support import live_play as live
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.realtime,
-    pytest.mark.skipif(available() is not None, reason=str(available())),
-]
+pytestmark = live.REALTIME
 
 ROUTINE = """format = "voiceguide/1"
 title = "Hold test"
@@ -64,10 +48,10 @@ HELD = 3.0  # seconds the test waits before pressing space
 
 
 def test_play_skips_the_prepare_time_and_holds_silent_until_space(
-    server: PulseServer, tmp_path: Path
+    server: live.PulseServer, tmp_path: Path
 ) -> None:
-    script = write_routine(tmp_path, ROUTINE)
-    export, plan = export_of(script, tmp_path)
+    script = live.write_routine(tmp_path, ROUTINE)
+    export, plan = live.export_of(script, tmp_path)
     events: list[dict[str, Any]] = plan["events"]
     bridge = [e for e in events if e["move"] == "Bridge"]
     prepare = [e for e in bridge if e["cue"] == "prepare"]
@@ -79,70 +63,70 @@ def test_play_skips_the_prepare_time_and_holds_silent_until_space(
     ticks = [e for e in bridge if e["cue"] == "tick" and e["start"] < announce[-1]["end"] + 10]
     skipped = announce[0]["start"] - (rest["end"] + 0.3)  # the prepare time left out live
 
-    recorder = Recorder(server)
-    recorder.wait_for_frames(RATE // 10)
-    master, slave = pty.openpty()
-    process = in_terminal(["play", str(script)], slave, server.env())
-    os.close(slave)
+    recorder = live.start_recording(server)
+    process, master = live.play_in_terminal(["play", str(script)], server.env())
     seen: list[str] = []
     try:
-        read_until(master, "Press space when you are ready", 90, seen)
+        live.read_until(master, "Press space when you are ready", 90, seen)
         time.sleep(HELD)
         pressed = time.monotonic()
         os.write(master, b" ")
-        read_until(master, "Finished", 60, seen)
+        live.read_until(master, "Finished", 60, seen)
         assert process.wait(timeout=10) == 0
     finally:
-        errors = close_terminal(process, master)
+        errors = live.close_terminal(process, master)
     recording = recorder.stop()
     assert errors == ""
     assert "Press space when you are ready | Move 2/2 Bridge" in "".join(seen)
 
     # up to "Rest." everything is heard as exported. (The latency is found near the first loud
-    # frame: find_offset's search of the whole recording takes minutes on a busy machine.)
+    # frame: live.find_offset's search of the whole recording takes minutes on a busy machine.)
     title = events[0]
     guess = int(np.flatnonzero(np.abs(recording) > 0.01)[0])
     guess -= int(np.flatnonzero(np.abs(export) > 0.01)[0])
-    found, score = locate(recording, export, title, guess + frames(title["start"]), 0.1)
+    found, score = live.locate(recording, export, title, guess + live.frames(title["start"]), 0.1)
     assert score > 0.99
-    offset = found - frames(title["start"])
+    offset = found - live.frames(title["start"])
     for event in events:
         if event["start"] <= rest["start"]:
-            _, score = locate(recording, export, event, offset + frames(event["start"]), 0.02)
+            at = offset + live.frames(event["start"])
+            _, score = live.locate(recording, export, event, at, 0.02)
             assert score > 0.99, event
     # the announcement follows "Rest." at once, earlier by the prepare time left out
-    first, score = locate(
+    first, score = live.locate(
         recording, export, announce[0],
-        offset + frames(announce[0]["start"] - skipped), reach=0.3,
+        offset + live.frames(announce[0]["start"] - skipped), reach=0.3,
     )
     assert score > 0.99
-    shift = first - frames(announce[0]["start"])
+    shift = first - live.frames(announce[0]["start"])
     # (a new run starts there, as after a pause: a moment later, in the silence after "Rest.")
-    lag = (shift - (offset - frames(skipped))) / RATE
+    lag = (shift - (offset - live.frames(skipped))) / live.RATE
     assert -0.05 < lag < 0.6, lag
     for event in announce:
-        _, score = locate(recording, export, event, shift + frames(event["start"]), 0.02)
+        _, score = live.locate(recording, export, event, shift + live.frames(event["start"]), 0.02)
         assert score > 0.99, event
     # with nothing between them: the prepare time's words were never played
-    rest_heard = offset + frames(rest["end"])
-    assert np.max(np.abs(recording[rest_heard + frames(0.05) : first - frames(0.05)])) < 0.002
+    rest_heard = offset + live.frames(rest["end"])
+    between = recording[rest_heard + live.frames(0.05) : first - live.frames(0.05)]
+    assert np.max(np.abs(between)) < 0.002
     # then silence until the key: no countdown while it holds
-    said_end = shift + frames(announce[-1]["end"])
+    said_end = shift + live.frames(announce[-1]["end"])
     key = recorder.frame_at(pressed)
-    assert (key - said_end) / RATE > HELD - 0.5
-    assert np.max(np.abs(recording[said_end + frames(0.05) : key - frames(0.05)])) < 0.002
+    assert (key - said_end) / live.RATE > HELD - 0.5
+    assert np.max(np.abs(recording[said_end + live.frames(0.05) : key - live.frames(0.05)])) < 0.002
     # the countdown comes after the key, as far after it as the ticks lie after the hold
     hold_at = announce[-1]["end"] + 0.3
-    tick, score = locate(
-        recording, export, ticks[0], key + frames(ticks[0]["start"] - hold_at), reach=0.4
+    tick, score = live.locate(
+        recording, export, ticks[0], key + live.frames(ticks[0]["start"] - hold_at), reach=0.4
     )
     assert score > 0.99
-    assert -0.1 < (tick - key) / RATE - (ticks[0]["start"] - hold_at) < 0.4
+    assert -0.1 < (tick - key) / live.RATE - (ticks[0]["start"] - hold_at) < 0.4
     # and from there the session plays as exported: every beep within 5 ms of its place
-    late = tick - frames(ticks[0]["start"])
+    late = tick - live.frames(ticks[0]["start"])
     for event in events:
         if event["start"] >= ticks[0]["start"]:
-            found, score = locate(recording, export, event, late + frames(event["start"]), 0.02)
+            at = late + live.frames(event["start"])
+            found, score = live.locate(recording, export, event, at, 0.02)
             assert score > 0.99, event
             if event["kind"] == "beep":
-                assert abs(found - late - frames(event["start"])) <= frames(0.005), event
+                assert abs(found - late - live.frames(event["start"])) <= live.frames(0.005), event

@@ -11,17 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pulse_null_sink import PulseServer, Recorder, available, best_lag
+from pulse_null_sink import PulseServer, Recorder, best_lag
 
+from tests.support.live_play import REALTIME
 from voiceguide.errors import PlaybackError
 from voiceguide.live.alsa import AlsaSink
 from voiceguide.live.sinks import GaplessSink, SimpleaudioSink, TrackedHandle
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.realtime,
-    pytest.mark.skipif(available() is not None, reason=str(available())),
-]
+pytestmark = REALTIME
 
 RATE = 22050
 

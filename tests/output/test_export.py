@@ -477,7 +477,10 @@ def test_an_interrupted_export_leaves_the_destination_as_it_was(
 def test_a_full_disk_is_one_clear_line_and_no_file(tmp_path: Path, suffix: str) -> None:
     destination = tmp_path / f"hip{suffix}"
     destination.write_bytes(b"earlier export")
-    process = child(destination, minutes=30, pause=0, file_limit=200_000)
+    # five minutes: 4.9 MB of WAV, 330 KB of mp3, 64 KB of m4a (42 KB of it audio). The limit
+    # stops the WAV at its start, the mp3 a tenth of the way in and the m4a four fifths into
+    # its audio, before the index at its end: where 200 KB stopped the 30 minutes this was once
+    process = child(destination, minutes=5, pause=0, file_limit=33_000)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr
     assert "finished" not in stdout

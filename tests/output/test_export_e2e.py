@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from tests.support.export_helpers import children_named, still_there, wait_for_partial_file
+from tests.support.made_once import hip_wav
 from voiceguide.resources import cues_dir
 
 pytestmark = pytest.mark.slow
@@ -41,15 +42,12 @@ def sox_samples(path: Path, rate: int | None = None) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hip_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("export")
-    wav = folder / "hip.wav"
-    result = run("export", "hip-mobility", "-o", str(wav))
-    assert result.returncode == 0, result.stderr
-    planned = run("plan", "hip-mobility", "--json")
-    assert planned.returncode == 0, planned.stderr
-    return wav, json.loads(planned.stdout)
+    """`voiceguide export hip-mobility -o hip.wav` and `plan hip-mobility --json`, run once per
+    run as processes (tests/test_loudness.py measures the same file)."""
+    wav = hip_wav(tmp_path_factory)
+    return wav, json.loads(wav.with_suffix(".json").read_text())
 
 
 def test_readers_agree_with_the_plan_to_the_frame(hip_export: tuple[Path, dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import voiceguide
 from tests.support.export_helpers import SHORT_ROUTINE as ROUTINE
 from tests.support.export_helpers import (
     children_named,
@@ -25,6 +26,7 @@ from tests.support.export_helpers import (
     still_there,
     stopped_mid_export,
 )
+from tests.support.made_once import made_once, run_speech_cache
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +34,6 @@ PYTHON = sys.executable
 PAGE = 4096  # tmpfs counts whole pages
 EARLIER_ROUTINE = 'title = "Earlier"\n[[move]]\nname = "Side plank"\nhold = "25s"\n'
 LONG_ROUTINE = 'title = "Long"\n[[move]]\nname = "Plank"\nhold = "1h50m"\nsets = 2\n'
-
-
-def run(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PYTHON, "-m", "voiceguide", *args], capture_output=True, text=True, timeout=300,
-        cwd=cwd, env={**os.environ, "VOICEGUIDE_CACHE": str(cache)}, stdin=subprocess.DEVNULL,
-    )
 
 
 def one_line(stderr: str) -> str:
@@ -54,18 +49,30 @@ def mounted(shell: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[s
     return in_private_mounts(shell, cwd, env)
 
 
+def shared_cache() -> Path:
+    """The run's speech cache (tests/conftest.py): the short routine is spoken once per run,
+    as these tests are about the disk, the signal and the name, not about speaking."""
+    return Path(os.environ["VOICEGUIDE_CACHE"])  # set for each test by tests/conftest.py
+
+
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """short.m4a/.mp3 (the size a new export needs) and earlier.m4a/.mp3 (good earlier files)."""
-    folder = tmp_path_factory.mktemp("made")
-    (folder / "short.toml").write_text(ROUTINE)
-    (folder / "earlier.toml").write_text(EARLIER_ROUTINE)
-    for name in ("short", "earlier"):
-        for suffix in (".m4a", ".mp3"):
-            result = run("export", f"{name}.toml", "-o", f"{name}{suffix}", cwd=folder,
-                         cache=folder / "cache")
-            assert result.returncode == 0, result.stderr
-    return folder
+    """short.m4a/.mp3 (the size a new export needs) and earlier.m4a/.mp3 (good earlier files),
+    made once per run in this process: they are the tests' inputs (which only read them), and
+    the exports under test run as real processes."""
+    cache = run_speech_cache(tmp_path_factory)
+
+    def make(folder: Path) -> None:
+        (folder / "short.toml").write_text(ROUTINE)
+        (folder / "earlier.toml").write_text(EARLIER_ROUTINE)
+        for name in ("short", "earlier"):
+            for suffix in (".m4a", ".mp3"):
+                # made before any test's VOICEGUIDE_CACHE is set: name the run's cache
+                result = voiceguide("export", f"{name}.toml", "-o", f"{name}{suffix}",
+                                    cwd=folder, env={"VOICEGUIDE_CACHE": str(cache)})
+                assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, "output-faults-exports", make)
 
 
 def pages(size: int) -> int:
@@ -91,7 +98,7 @@ def test_a_nearly_full_disk_fails_the_export_and_keeps_the_earlier_file(
         f"ls -A disk >&2; cmp -s disk/short{suffix} {shlex.quote(str(earlier))} && "
         f"echo kept >&2"
     )
-    result = mounted(shell, tmp_path, made / "cache")
+    result = mounted(shell, tmp_path, shared_cache())
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines == [
@@ -122,7 +129,7 @@ def test_a_disk_that_fills_while_the_mp3_tag_is_rewritten_keeps_the_earlier_file
         f"$VG export short.toml -o disk/short.mp3; echo status $? >&2; "
         f"ls -A disk >&2; cmp -s disk/short.mp3 {shlex.quote(str(earlier))} && echo kept >&2"
     )
-    result = mounted(shell, tmp_path, made / "cache")
+    result = mounted(shell, tmp_path, shared_cache())
     assert result.stderr.strip().splitlines() == [
         "cannot write disk/short.mp3: No space left on device; free some space, or export to "
         "another disk",
@@ -143,7 +150,6 @@ def test_sighup_during_export_leaves_no_hidden_file_and_no_ffmpeg(
         process = subprocess.Popen(
             [PYTHON, "-m", "voiceguide", "export", "long.toml", "-o", destination.name],
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "VOICEGUIDE_CACHE": str(tmp_path / "cache")},
         )
         if stopped_mid_export(process, tmp_path, destination.name):
             break
@@ -167,7 +173,7 @@ def test_sighup_during_export_leaves_no_hidden_file_and_no_ffmpeg(
     assert destination.read_bytes() == b"an earlier export"
     # neither the hidden partial file nor the hidden chapter list (.ffmeta) is left
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
-        ["cache", destination.name, "long.toml"]
+        [destination.name, "long.toml"]
     )
 
 
@@ -182,7 +188,7 @@ def test_plan_json_onto_a_full_disk_is_one_line_and_status_1(tmp_path: Path) -> 
         "$VG plan short.toml --json > disk/plan.json; echo status $? >&2; "
         "wc -c < disk/plan.json >&2"
     )
-    result = mounted(shell, tmp_path, tmp_path / "cache")
+    result = mounted(shell, tmp_path, shared_cache())
     assert "Traceback" not in result.stderr
     message, status, written = result.stderr.strip().splitlines()
     assert message == "cannot write the output: No space left on device"
@@ -197,14 +203,15 @@ def test_plan_json_onto_a_full_disk_is_one_line_and_status_1(tmp_path: Path) -> 
     ids=["plan", "plan-json", "check", "list"],
 )
 def test_output_into_dev_full_is_one_line_and_status_1(
-    tmp_path: Path, args: tuple[str, ...]
+    tmp_path: Path, args: tuple[str, ...], bundled_routines_spoken: None
 ) -> None:
+    # the run's cache has the bundled routines' speech (`list` times them all): the command
+    # gets to its output at once, and that output goes nowhere
     (tmp_path / "short.toml").write_text(ROUTINE)
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [PYTHON, "-m", "voiceguide", *args], stdout=full, stderr=subprocess.PIPE, text=True,
             timeout=300, cwd=tmp_path,
-            env={**os.environ, "VOICEGUIDE_CACHE": str(tmp_path / "cache")},
         )
     assert result.returncode == 1
     assert one_line(result.stderr) == "cannot write the output: No space left on device"
@@ -214,17 +221,17 @@ def test_output_into_dev_full_is_one_line_and_status_1(
 
 
 @pytest.mark.parametrize("suffix", [".wav", ".m4a"])
-def test_a_legal_240_character_name_is_exported(made: Path, tmp_path: Path, suffix: str) -> None:
+def test_a_legal_240_character_name_is_exported(tmp_path: Path, suffix: str) -> None:
     (tmp_path / "short.toml").write_text(ROUTINE)
     name = "n" * (240 - len(suffix)) + suffix
-    result = run("export", "short.toml", "-o", name, cwd=tmp_path, cache=made / "cache")
+    result = voiceguide("export", "short.toml", "-o", name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert one_line(result.stderr) == f"wrote {name}"
     probe = subprocess.run(
         ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", name],
         capture_output=True, text=True, check=True, cwd=tmp_path,
     )
-    planned = run("plan", "short.toml", "--json", cwd=tmp_path, cache=made / "cache")
+    planned = voiceguide("plan", "short.toml", "--json", cwd=tmp_path)
     seconds = json.loads(planned.stdout)["duration"]
     assert float(json.loads(probe.stdout)["format"]["duration"]) == pytest.approx(seconds, abs=0.2)
     assert sorted(path.name for path in tmp_path.iterdir()) == [name, "short.toml"]

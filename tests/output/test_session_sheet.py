@@ -153,7 +153,9 @@ def _count(pixels: np.ndarray, colour: str) -> int:
 
 
 @pytest.mark.slow
-def test_plan_html_renders_in_chromium_with_the_timeline_in_proportion(tmp_path: Path) -> None:
+def test_plan_html_renders_in_chromium_with_the_timeline_in_proportion(
+    tmp_path: Path, bundled_routines_spoken: None
+) -> None:
     result = voiceguide("plan", "hip-mobility", "--html", "sheet.html", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "wrote sheet.html\n"

@@ -278,9 +278,12 @@ def test_without_a_network_it_says_so_and_serves_this_computer_only(tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_the_readmes_share_command_sends_the_session(tmp_path: Path) -> None:
+def test_the_readmes_share_command_sends_the_session(
+    tmp_path: Path, bundled_routines_spoken: None
+) -> None:
     """The README's `voiceguide share` line, typed as a user types it, in a network of its own
-    (tests/cli/test_readme.py leaves it to this test, as it serves until a download)."""
+    (tests/cli/test_readme.py leaves it to this test, as it serves until a download). The
+    routine's speech comes from the run's cache; the session is encoded and sent for real."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     lines = [line.strip() for line in readme.splitlines()
              if line.strip().startswith("voiceguide share")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import select
 import subprocess
 import sys
@@ -14,9 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pulse_null_sink import best_lag, find_offset
+import pytest
+from pulse_null_sink import PulseServer, Recorder, available, best_lag, find_offset
 
 from tests.support.cli import voiceguide
+
+__all__ = [
+    "RATE",
+    "REALTIME",
+    "PulseServer",
+    "assert_plays_as_exported",
+    "close_terminal",
+    "export_of",
+    "find_offset",
+    "frames",
+    "locate",
+    "play_in_terminal",
+    "read_until",
+    "start_recording",
+    "write_routine",
+]
+
+# the marks of every test that plays for real into a private PulseAudio null sink
+REALTIME = [
+    pytest.mark.slow,
+    pytest.mark.realtime,
+    pytest.mark.skipif(available() is not None, reason=str(available())),
+]
 
 RATE = 22050
 ROUTINE = """format = "voiceguide/1"
@@ -102,6 +127,22 @@ def assert_plays_as_exported(
     span = recording[offset : offset + len(export)]
     assert len(span) == len(export)
     assert np.max(np.abs(span[quiet])) < 0.002
+
+
+def start_recording(server: PulseServer) -> Recorder:
+    """A recording of the null sink, once sound has begun to arrive."""
+    recorder = Recorder(server)
+    recorder.wait_for_frames(RATE // 10)
+    return recorder
+
+
+def play_in_terminal(args: list[str], env: dict[str, str]) -> tuple[Any, int]:
+    """`voiceguide ARGS` in a fresh pseudo-terminal (see `in_terminal`): the process and the
+    terminal's side that the test types into and reads."""
+    master, slave = pty.openpty()
+    process = in_terminal(args, slave, env)
+    os.close(slave)
+    return process, master
 
 
 def in_terminal(args: list[str], terminal: int, env: dict[str, str]) -> Any:

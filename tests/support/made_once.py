@@ -68,16 +68,47 @@ def bundled_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
     made_once(tmp_path_factory, "bundled-speech", speak)
 
 
+PIPER_VOICE = "piper:en_US-joe-medium"  # the neural voice the README shows
+
+
 def piper_hip_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Speak the bundled hip routine with the Piper voice at the routine's own settings into the
-    run's speech cache, once (cold, that is the dearest speech a test asks for)."""
+    """Speak the bundled hip routine with the README's Piper voice into the run's speech cache,
+    once: a cold Piper synthesis of the whole routine is the most expensive speech of a run.
+
+    `voiceguide plan` times every phrase of the routine, which makes every clip it speaks.
+    """
 
     def speak(_: Path) -> None:
         subprocess.run(
-            [sys.executable, "-m", "voiceguide", "plan", "hip-mobility",
-             "--voice", "piper:en_US-joe-medium"],
+            [sys.executable, "-m", "voiceguide", "plan", "hip-mobility", "--voice", PIPER_VOICE],
             env={**os.environ, "VOICEGUIDE_CACHE": str(run_speech_cache(tmp_path_factory))},
             check=True, capture_output=True, timeout=600,
-        )  # fmt: skip
+        )
 
     made_once(tmp_path_factory, "piper-hip", speak)
+
+
+def hip_wav(tmp_path_factory: pytest.TempPathFactory, voice: str | None = None) -> Path:
+    """The bundled hip routine as `voiceguide export hip-mobility -o hip.wav [--voice VOICE]`
+    writes it, and its `plan --json` beside it as hip.json, made once per run for each voice
+    from the run's shared speech."""
+    if voice is None:
+        bundled_speech(tmp_path_factory)
+    elif voice == PIPER_VOICE:
+        piper_hip_speech(tmp_path_factory)
+    voice_args = ["--voice", voice] if voice is not None else []
+
+    def voiceguide(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "voiceguide", *args, *voice_args],
+            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    def export(folder: Path) -> None:
+        voiceguide("export", "hip-mobility", "-o", str(folder / "hip.wav"))
+        (folder / "hip.json").write_text(voiceguide("plan", "hip-mobility", "--json"))
+
+    name = "hip-wav" if voice is None else f"hip-wav-{voice.replace(':', '-')}"
+    return made_once(tmp_path_factory, name, export) / "hip.wav"

@@ -1,5 +1,5 @@
-"""Stand-ins for the player's unit tests: a fake clock, scripted keys, a recording sink, and a
-hand-built timeline whose every frame has a value of its own."""
+"""Stand-ins for the player's unit tests: a fake clock, scripted keys, a recording sink and
+status view, and a hand-built timeline whose every frame has a value of its own."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voiceguide.errors import PlaybackError
+from voiceguide.live.status import Snapshot
 from voiceguide.timeline import Event, Phase, Timeline
 
 RATE = 800  # frames per second: small arrays; 40 s fit in distinct int16 values
@@ -223,3 +224,17 @@ class GaplessRecordingSink(RecordingSink):
         self.handles.append(handle)
         self.queued_at.append(self.clock.now)
         return handle
+
+
+class RecordingView:
+    """A status view that keeps every snapshot it is shown."""
+
+    def __init__(self) -> None:
+        self.snapshots: list[Snapshot] = []
+        self.closed = False
+
+    def update(self, snapshot: Snapshot) -> None:
+        self.snapshots.append(snapshot)
+
+    def close(self) -> None:
+        self.closed = True

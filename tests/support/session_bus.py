@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 MPRIS_NAME = "org.mpris.MediaPlayer2.voiceguide"
 MPRIS_PATH = "/org/mpris/MediaPlayer2"
 PLAYER = "org.mpris.MediaPlayer2.Player"
@@ -28,6 +30,9 @@ def missing_tools() -> str | None:
             return f"{tool} is not installed (Debian: {package})"
     return None
 
+
+# tests that need dbus-daemon, busctl and dbus-send are skipped, with the reason, without them
+NEEDS_BUS = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
 
 class SessionBus:
     """`dbus-daemon --session` listening on a socket in `folder`, stopped by `stop()`."""

@@ -21,41 +21,24 @@ import bisect
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import PlaybackError
 from voiceguide.live.keys import KeySource, NoKeys
+from voiceguide.live.live_holds import past_skips, stop_after
+from voiceguide.live.outcome import PlayResult, stopped_message
 from voiceguide.live.render_ahead import RenderAhead, RenderFrom
 from voiceguide.live.signals import Interrupted
-from voiceguide.live.sinks import EXPORT_HINT, GaplessSink, PlayHandle, Sink, TrackedHandle
+from voiceguide.live.sinks import EXPORT_HINT, GaplessSink, Sink
 from voiceguide.live.status import SilentView, Snapshot, StatusView
+from voiceguide.live.stretch_watch import DeviceFailed, Stretch, device_position, still_playing
 
 if TYPE_CHECKING:
     import numpy as np
 
     from voiceguide.timeline import Timeline
 
-
-@dataclass(frozen=True)
-class PlayResult:
-    """How a live session ended."""
-
-    finished: bool  # played to the end; False when the user quit
-    position: int  # frame reached
-    completed_work: int  # work phases heard from go to end
-    total_work: int
-    move_number: int | None  # the move at `position`
-    heard_frames: int  # frames played, pauses and skips left out
-
-
-@dataclass
-class _Playing:
-    handle: PlayHandle
-    pcm: np.ndarray  # referenced until the sink is done with it
-    first: int  # the timeline frame of its first sample
-    started: float  # clock time of the play call
-    expected_end: float  # clock time its last frame is due
+__all__ = ["PlayResult", "Player"]
 
 
 def _here(frame: int) -> int:
@@ -108,8 +91,8 @@ class Player:
             for index, phase in enumerate(timeline.phases)
             if phase.kind == "work"
         ]
-        self._playing: list[_Playing] = []
-        self._last: _Playing | None = None  # the stretch handed to the sink last
+        self._playing: list[Stretch] = []
+        self._last: Stretch | None = None  # the stretch handed to the sink last
         self._ahead: RenderAhead | None = None
         self._next: tuple[int, np.ndarray] | None = None  # the next stretch, cut and ready
         self._stretch_end = 0  # frame where the stretch handed over last ends
@@ -255,8 +238,8 @@ class Player:
     def _begin(self, start: int) -> None:
         """Start a continuous run at `start` (< duration): render a short first stretch, play it."""
         self._stop_all()
-        start = self._past_skips(start)
-        self._run_end = self._stop_after(start)
+        start = past_skips(self._holds, start)
+        self._run_end = stop_after(self._holds, start, self.timeline.duration)
         cuts = self._cuts[bisect.bisect_right(self._cuts, start) :]
         cuts = cuts[: bisect.bisect_left(cuts, self._run_end)]
         ahead = RenderAhead(self._render_from, start, cuts, self._run_end)
@@ -270,20 +253,6 @@ class Player:
         self._anchor = (self._clock(), start)
         self.position = start
         self._start_stretch(first_end, pcm, None)
-
-    def _past_skips(self, start: int) -> int:
-        """A start inside the prepare time of a `wait` move moves to its end: live play holds
-        instead."""
-        for hold in self._holds:
-            if hold.skip_from <= start < hold.skip_to:
-                return hold.skip_to
-        return start
-
-    def _stop_after(self, start: int) -> int:
-        """Where a run from `start` stops: the next place live play parts from the export (a
-        prepare time to leave out, a hold), or the end."""
-        marks = [mark for hold in self._holds for mark in (hold.skip_from, hold.at)]
-        return min([mark for mark in marks if mark > start], default=self.timeline.duration)
 
     def _join_time(self) -> float:
         anchor_time, anchor_frame = self._anchor
@@ -317,7 +286,7 @@ class Player:
             self._anchor = (self._clock(), self._stretch_end)
         self._start_stretch(end, pcm, self._last if self._gapless else None)
 
-    def _start_stretch(self, end: int, pcm: np.ndarray, after: _Playing | None) -> None:
+    def _start_stretch(self, end: int, pcm: np.ndarray, after: Stretch | None) -> None:
         if after is not None:
             assert isinstance(self._sink, GaplessSink)
             handle = self._sink.play_after(after.handle, pcm, self._rate)
@@ -326,7 +295,7 @@ class Player:
         started = self._clock()
         anchor_time, anchor_frame = self._anchor
         expected_end = anchor_time + (end - anchor_frame) / self._rate
-        playing = _Playing(handle, pcm, end - len(pcm), started, expected_end)
+        playing = Stretch(handle, pcm, end - len(pcm), started, expected_end)
         self._playing.append(playing)
         self._last = playing
         self._stretch_end = end
@@ -352,45 +321,19 @@ class Player:
                 self._completed.add(index)
 
     def _check_sink(self, now: float) -> None:
-        """A stretch that ends early, or never ends, or a device that takes no more sound
-        although it has some, means the device failed."""
-        still = []
-        for playing in self._playing:
-            handle = playing.handle
-            if isinstance(handle, TrackedHandle):
-                _, idle = handle.progress()
-                if idle > self._stall:
-                    raise PlaybackError(self._failed("stopped responding", self._heard_to()))
-            length = playing.expected_end - playing.started
-            slack = 0.5 + 0.002 * length
-            if handle.is_playing():
-                if now > playing.expected_end + self._hang:
-                    raise PlaybackError(self._failed("stopped responding", self._heard_to()))
-                still.append(playing)
-            elif now < playing.expected_end - slack:
-                raise PlaybackError(self._failed("failed", self._heard_to()))
-        self._playing = still
-
-    def _heard_to(self) -> int:
-        """Where the sound really got to: the device's count where the sink keeps one."""
-        for playing in self._playing:
-            if isinstance(playing.handle, TrackedHandle):
-                played, _ = playing.handle.progress()
-                if played < len(playing.pcm):
-                    return playing.first + played
-        return min(self._position(self._clock()), self.timeline.duration)
-
-    def _failed(self, what: str, position: int) -> str:
-        return self._stopped(position, f"the audio device {what}") + "; " + EXPORT_HINT
+        try:
+            self._playing = still_playing(self._playing, now, hang=self._hang, stall=self._stall)
+        except DeviceFailed as failure:
+            # where the sound really got to: the device's count where the sink keeps one
+            heard = device_position(self._playing)
+            if heard is None:
+                heard = min(self._position(self._clock()), self.timeline.duration)
+            why = f"the audio device {failure.what}"
+            raise PlaybackError(self._stopped(heard, why) + "; " + EXPORT_HINT) from None
 
     def _stopped(self, position: int, why: str) -> str:
-        """'playback stopped at 1:05: WHY; continue later with --from 2'"""
         self.position = position
-        timeline = self.timeline
-        phase = timeline.phases[timeline.phase_index_at(position)]
-        where = f"; continue later with --from {phase.move_number}" if phase.move_number else ""
-        minutes, seconds = divmod(int(timeline.seconds(position)), 60)
-        return f"playback stopped at {minutes}:{seconds:02d}: {why}{where}"
+        return stopped_message(self.timeline, position, why)
 
     def _stop_all(self) -> None:
         """Stop the sound at once and end the continuous run (counting what was heard)."""

@@ -43,6 +43,7 @@ class Phrases:
     reps: str = "{n} reps"
     one_rep: str = "1 rep"
     seconds: str = "{n} seconds"
+    one_second: str = "1 second"
     minutes: str = "{n} minutes"
     one_minute: str = "1 minute"
     each_side: str = "each side"

@@ -150,8 +150,8 @@ class _Reader:
                 self.fail(
                     ("phrases",),
                     f"its summary is {len(summary):,} characters long, over {fc.TEXT_LIMIT:,}: "
-                    "shorten the phrases it is made of (one_set, sets, reps, seconds, minutes, "
-                    "each_side, left_only, right_only)",
+                    "shorten the phrases it is made of (one_set, sets, reps, one_rep, seconds, "
+                    "one_second, minutes, one_minute, each_side, left_only, right_only)",
                     move.label(),
                 )
 
