@@ -163,3 +163,23 @@ def test_with_no_keys_to_press_it_plays_as_exported_and_never_holds() -> None:
     result = player.run()
     assert result.finished and not any(snap.waiting for snap in view.snapshots)
     assert np.array_equal(heard(sink), frames_pcm(0, timeline.duration))
+
+
+def test_media_keys_beside_no_terminal_still_never_hold() -> None:
+    # the hold asks for space; with no terminal nobody sees it, headset or not
+    from voiceguide.live.keys import NoKeys, someone_can_press
+    from voiceguide.live.remote import with_remote
+    from voiceguide.live.status import SilentView
+
+    class Quiet:
+        def start(self, timeline: object) -> None: ...
+        def fileno(self) -> int: return -1
+        def command(self) -> None: return None
+        def update(self, snapshot: object) -> None: ...
+        def close(self) -> None: ...
+
+    behind_remote, _ = with_remote(NoKeys(), SilentView(), Quiet())  # type: ignore[arg-type]
+    assert not someone_can_press(NoKeys()) and not someone_can_press(behind_remote)
+    keys = ScriptedKeys(FakeClock(), [])
+    with_terminal, _ = with_remote(keys, SilentView(), Quiet())  # type: ignore[arg-type]
+    assert someone_can_press(with_terminal)

@@ -10,6 +10,8 @@ stays silent until space; the countdown follows the key.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tests.support import live_play as live
+from tests.support.session_bus import NEEDS_BUS, SessionBus
 
 pytestmark = live.REALTIME
 
@@ -130,3 +133,24 @@ def test_play_skips_the_prepare_time_and_holds_silent_until_space(
             assert score > 0.99, event
             if event["kind"] == "beep":
                 assert abs(found - late - live.frames(event["start"])) <= live.frames(0.005), event
+
+
+@NEEDS_BUS
+def test_without_a_terminal_it_plays_as_exported_though_media_keys_are_heard(
+    server: live.PulseServer, bus: SessionBus, tmp_path: Path
+) -> None:
+    # stdin is not a terminal, but a session bus is there, so the media keys are taken: still
+    # nobody is asked to press space, so there is no hold and the session plays as exported
+    script = live.write_routine(tmp_path, ROUTINE)
+    export, plan = live.export_of(script, tmp_path)
+    recorder = live.start_recording(server)
+    done = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "play", str(script)],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        env=bus.env(server.env()), timeout=len(export) / live.RATE + 90,
+    )
+    time.sleep(0.3)
+    recording = recorder.stop()
+    assert done.returncode == 0, done.stderr
+    assert "Press space" not in done.stdout
+    live.assert_plays_as_exported(recording, export, plan)

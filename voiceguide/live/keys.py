@@ -29,6 +29,13 @@ class NoKeys:
         return None
 
 
+def someone_can_press(keys: KeySource) -> bool:
+    """Whether a person can answer "press space": not when there are no keys to read, even
+    when media keys are heard beside them (nothing on a screen asks, and a headset may not be
+    there), so a `wait` move's hold, which would never end, is not made."""
+    return not isinstance(getattr(keys, "terminal_keys", keys), NoKeys)
+
+
 class TerminalKeys:
     """Reads keys one at a time from a terminal in cbreak mode.
 

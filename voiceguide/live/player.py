@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import PlaybackError
-from voiceguide.live.keys import KeySource, NoKeys
+from voiceguide.live.keys import KeySource, NoKeys, someone_can_press
 from voiceguide.live.live_holds import past_skips, stop_after
 from voiceguide.live.outcome import PlayResult, stopped_message
 from voiceguide.live.render_ahead import RenderAhead, RenderFrom
@@ -85,7 +85,7 @@ class Player:
         self._run_end = timeline.duration  # where the continuous run now playing stops
         # with no keys to press space on (no terminal), a hold would never end: the session
         # plays as exported, with the prepare time
-        self._holds = () if isinstance(self._keys, NoKeys) else timeline.holds
+        self._holds = timeline.holds if someone_can_press(self._keys) else ()
         self._work = [
             (index, phase.start, phase.end)
             for index, phase in enumerate(timeline.phases)
