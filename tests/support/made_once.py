@@ -11,8 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,14 +56,7 @@ def bundled_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
     `voiceguide list` times each bundled routine, which makes every clip they speak.
     """
 
-    def speak(_: Path) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "voiceguide", "list"],
-            env={**os.environ, "VOICEGUIDE_CACHE": str(run_speech_cache(tmp_path_factory))},
-            check=True, capture_output=True, timeout=600,
-        )
-
-    made_once(tmp_path_factory, "bundled-speech", speak)
+    _spoken_once(tmp_path_factory, "bundled-speech", "list")
 
 
 PIPER_VOICE = "piper:en_US-joe-medium"  # the neural voice the README shows
@@ -78,14 +69,7 @@ def piper_hip_speech(tmp_path_factory: pytest.TempPathFactory) -> None:
     `voiceguide plan` times every phrase of the routine, which makes every clip it speaks.
     """
 
-    def speak(_: Path) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "voiceguide", "plan", "hip-mobility", "--voice", PIPER_VOICE],
-            env={**os.environ, "VOICEGUIDE_CACHE": str(run_speech_cache(tmp_path_factory))},
-            check=True, capture_output=True, timeout=600,
-        )
-
-    made_once(tmp_path_factory, "piper-hip", speak)
+    _spoken_once(tmp_path_factory, "piper-hip", "plan", "hip-mobility", "--voice", PIPER_VOICE)
 
 
 def hip_wav(tmp_path_factory: pytest.TempPathFactory, voice: str | None = None) -> Path:
@@ -99,10 +83,9 @@ def hip_wav(tmp_path_factory: pytest.TempPathFactory, voice: str | None = None) 
     voice_args = ["--voice", voice] if voice is not None else []
 
     def voiceguide(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "voiceguide", *args, *voice_args],
-            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
-        )
+        from tests.support.cli import voiceguide_process
+
+        done = voiceguide_process(*args, *voice_args, timeout=600)
         assert done.returncode == 0, (args, done.stderr)
         return done.stdout
 
@@ -112,3 +95,16 @@ def hip_wav(tmp_path_factory: pytest.TempPathFactory, voice: str | None = None) 
 
     name = "hip-wav" if voice is None else f"hip-wav-{voice.replace(':', '-')}"
     return made_once(tmp_path_factory, name, export) / "hip.wav"
+
+
+def _spoken_once(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> None:
+    """`voiceguide ARGS`, as a process speaking into the run's speech cache, once per run."""
+
+    def speak(_: Path) -> None:
+        from tests.support.cli import voiceguide_process  # click and the CLI: only when used
+
+        cache = str(run_speech_cache(tmp_path_factory))
+        done = voiceguide_process(*args, env={**os.environ, "VOICEGUIDE_CACHE": cache}, timeout=600)
+        assert done.returncode == 0, (args, done.stderr)
+
+    made_once(tmp_path_factory, name, speak)
