@@ -165,11 +165,11 @@ def test_with_no_keys_to_press_it_plays_as_exported_and_never_holds() -> None:
     assert np.array_equal(heard(sink), frames_pcm(0, timeline.duration))
 
 
-def test_media_keys_beside_no_terminal_still_never_hold() -> None:
-    # the hold asks for space; with no terminal nobody sees it, headset or not
-    from voiceguide.live.keys import NoKeys, someone_can_press
-    from voiceguide.live.remote import with_remote
-    from voiceguide.live.status import SilentView
+def test_media_keys_beside_no_terminal_still_never_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the hold asks for space; with no terminal nobody sees it, headset or not: play_timeline
+    # decides from the keys it was given, before the media keys join them
+    import voiceguide.live.playback as playback
+    from voiceguide.live.keys import NoKeys
 
     class Quiet:
         def start(self, timeline: object) -> None: ...
@@ -178,8 +178,19 @@ def test_media_keys_beside_no_terminal_still_never_hold() -> None:
         def update(self, snapshot: object) -> None: ...
         def close(self) -> None: ...
 
-    behind_remote, _ = with_remote(NoKeys(), SilentView(), Quiet())  # type: ignore[arg-type]
-    assert not someone_can_press(NoKeys()) and not someone_can_press(behind_remote)
-    keys = ScriptedKeys(FakeClock(), [])
-    with_terminal, _ = with_remote(keys, SilentView(), Quiet())  # type: ignore[arg-type]
-    assert someone_can_press(with_terminal)
+    asked: list[bool | None] = []
+
+    class Recorded(Player):
+        def run(self, start: int = 0) -> PlayResult:
+            asked.append(bool(self._holds))
+            return PlayResult(True, 0, 0, 0, None, 0)
+
+    monkeypatch.setattr(playback, "Player", Recorded)
+    timeline = held_timeline()
+    clock = FakeClock()
+    for keys in (NoKeys(), ScriptedKeys(clock, [])):
+        playback.play_timeline(
+            timeline, None, sink=RecordingSink(clock), keys=keys,  # type: ignore[arg-type]
+            remote=Quiet(),  # type: ignore[arg-type]
+        )
+    assert asked == [False, True]

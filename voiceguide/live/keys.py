@@ -30,10 +30,11 @@ class NoKeys:
 
 
 def someone_can_press(keys: KeySource) -> bool:
-    """Whether a person can answer "press space": not when there are no keys to read, even
-    when media keys are heard beside them (nothing on a screen asks, and a headset may not be
-    there), so a `wait` move's hold, which would never end, is not made."""
-    return not isinstance(getattr(keys, "terminal_keys", keys), NoKeys)
+    """Whether a person can answer "press space": not when there are no keys to read, so a
+    `wait` move's hold, which would never end, is not made. Asked of the keys before media
+    keys join them (live.playback): a headset's button does not count, since nothing on a
+    screen asks for it and the headset may not be there."""
+    return not isinstance(keys, NoKeys)
 
 
 class TerminalKeys:

@@ -7,7 +7,13 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from voiceguide.live.keys import KeySource, NoKeys, TerminalKeys, stdin_is_terminal
+from voiceguide.live.keys import (
+    KeySource,
+    NoKeys,
+    TerminalKeys,
+    someone_can_press,
+    stdin_is_terminal,
+)
 from voiceguide.live.player import Player, PlayResult
 from voiceguide.live.remote import Remote, with_remote
 from voiceguide.live.signals import signals_stop_play
@@ -77,9 +83,11 @@ def play_timeline(
                 keys = NoKeys()
                 if stdin_is_terminal():
                     keys = stack.enter_context(TerminalKeys())
+            holds = someone_can_press(keys)  # the terminal's keys, not the media keys
             if remote is not None:
                 keys, view = with_remote(keys, view or SilentView(), remote)
-            return Player(timeline, device, render_from, keys=keys, view=view).run(start)
+            player = Player(timeline, device, render_from, keys=keys, view=view, holds=holds)
+            return player.run(start)
     finally:
         if sink is None:
             device.close()

@@ -47,7 +47,8 @@ def _here(frame: int) -> int:
 
 class Player:
     """Plays a timeline on a sink and follows the keys: space, n, b, q. At the hold of a `wait`
-    move (`Timeline.holds`) it stops until space is pressed."""
+    move (`Timeline.holds`) it stops until space is pressed; `holds=False` plays them as
+    exported (None: holds when there are keys to press)."""
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class Player:
         max_stretch: float | None = None,
         hang_timeout: float = 5.0,
         stall_timeout: float = 3.0,
+        holds: bool | None = None,
     ) -> None:
         self.timeline = timeline
         self._sink = sink
@@ -85,7 +87,9 @@ class Player:
         self._run_end = timeline.duration  # where the continuous run now playing stops
         # with no keys to press space on (no terminal), a hold would never end: the session
         # plays as exported, with the prepare time
-        self._holds = timeline.holds if someone_can_press(self._keys) else ()
+        if holds is None:
+            holds = someone_can_press(self._keys)
+        self._holds = timeline.holds if holds else ()
         self._work = [
             (index, phase.start, phase.end)
             for index, phase in enumerate(timeline.phases)

@@ -72,11 +72,6 @@ class RemoteKeys:
         self._remote = remote
         self._state = state
 
-    @property
-    def terminal_keys(self) -> KeySource:
-        """The key source behind the remote (`NoKeys` when there is no terminal)."""
-        return self._keys
-
     def read(self, timeout: float) -> str | None:
         key = self._keys.read(0.0)
         if key is not None:
