@@ -31,6 +31,18 @@ for _number, _default in ((signal.SIGINT, signal.default_int_handler),
         signal.signal(_number, _default)
 
 
+def _hangup_while_nohup(number: int, frame: object) -> None:
+    """The run goes on through a hangup, as `nohup` asked."""
+
+
+# Likewise SIGHUP under `nohup pytest`: the tests that hang up on a program would wait for an
+# exit that never comes. A handler of our own keeps the run as deaf to a hangup as nohup made
+# it, while the programs it starts begin with the default action, as they would in a terminal
+# (a caught signal is reset to its default in a new program; an ignored one stays ignored).
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, _hangup_while_nohup)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from _pytest.mark.expression import Expression
 
