@@ -218,3 +218,45 @@ def test_a_signal_in_the_middle_of_the_set_leaves_the_earlier_set(
     assert process.returncode == -number, stderr
     assert {path: path.read_bytes() for path in earlier} == earlier
     assert listing(tmp_path) == sorted(path.name for path in earlier)
+
+
+def test_tracks_of_an_earlier_set_that_the_new_one_has_not_are_removed(tmp_path: Path) -> None:
+    """The routine loses a move and renames one: the folder then holds just the new set. Only
+    what the earlier playlist named as a track goes; a file of the user's stays."""
+    destination = tmp_path / "hips.mp3"
+    export_session(three_moves(), FakeClips(RATE), destination, split=True)
+    before = listing(tmp_path)
+    assert before == ["hips-01-intro.mp3", "hips-02-clamshell.mp3", "hips-03-bridge.mp3",
+                      "hips-04-wall-lunge.mp3", "hips.m3u8"]
+    mine = tmp_path / "hips-09-my-notes.mp3"  # named like a track, but no playlist lists it
+    mine.write_bytes(b"mine")
+    two = Builder(RATE).build([MoveSpec("Clamshell", work=3), MoveSpec("Glute bridge", work=3)],
+                              title="Hips")
+    export_session(two, FakeClips(RATE), destination, split=True)
+    assert listing(tmp_path) == ["hips-01-intro.mp3", "hips-02-clamshell.mp3",
+                                 "hips-03-glute-bridge.mp3", "hips-09-my-notes.mp3", "hips.m3u8"]
+    assert mine.read_bytes() == b"mine"
+    playlist = (tmp_path / "hips.m3u8").read_text().splitlines()
+    assert [line for line in playlist if not line.startswith("#")] == [
+        "hips-01-intro.mp3", "hips-02-clamshell.mp3", "hips-03-glute-bridge.mp3"]
+
+
+def test_what_an_earlier_playlist_names_beyond_its_tracks_is_left_alone(tmp_path: Path) -> None:
+    """A playlist edited by hand may name anything: only regular files named as tracks go, never
+    a folder, a symbolic link (nor what it points to) or another file."""
+    destination = tmp_path / "hips.mp3"
+    export_session(three_moves(), FakeClips(RATE), destination, split=True)
+    outside = tmp_path / "elsewhere.mp3"
+    outside.write_bytes(b"kept")
+    (tmp_path / "hips-04-wall-lunge.mp3").unlink()
+    (tmp_path / "hips-04-wall-lunge.mp3").symlink_to(outside)
+    (tmp_path / "hips-03-bridge.mp3").unlink()
+    (tmp_path / "hips-03-bridge.mp3").mkdir()
+    with (tmp_path / "hips.m3u8").open("a") as playlist:
+        playlist.write("elsewhere.mp3\n../hips-05-x.mp3\n")
+    two = Builder(RATE).build([MoveSpec("Clamshell", work=3), MoveSpec("Glute bridge", work=3)],
+                              title="Hips")
+    export_session(two, FakeClips(RATE), destination, split=True)
+    assert (tmp_path / "hips-04-wall-lunge.mp3").is_symlink()
+    assert outside.read_bytes() == b"kept" and (tmp_path / "hips-03-bridge.mp3").is_dir()
+    assert (tmp_path / "hips-03-glute-bridge.mp3").is_file()

@@ -6,12 +6,16 @@ hip-01-intro.m4a, hip-02-clamshell.m4a, ... and hip.m3u8 beside them: UTF-8, rel
 an #EXTINF line with each file's length in seconds and its title. Every file carries the
 session's tags, its own title and its track number, and the cover; each is read back by
 ffprobe like a single export. The set is written atomically (output/atomic_set.py): all the
-files take their names together, or none does.
+files take their names together, or none does. Once they have, the tracks of an earlier set
+that the new one has not (a move renamed or taken out since) are removed: only regular files
+the earlier playlist named, named as tracks are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -81,8 +85,14 @@ def export_split(
     text = playlist_text(timeline.title, list(zip(paths, chapters, strict=True)),
                          timeline.sample_rate)
     writers.append((playlist, _text_writer(text)))
+    stale = _earlier_tracks(playlist, destination, set(paths))
     write_set_atomically(writers, failure=ExportError, refused=ExportDestinationError,
                          space_advice="free some space, or export to another disk")
+    # the routine had other moves when the set was made before: their files would still sit
+    # beside the new set (and on a phone that syncs the folder) though no playlist names them
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
     return playlist
 
 
@@ -102,6 +112,32 @@ def _track_writer(
         check_encoded(files, piece, path)
 
     return write
+
+
+def _earlier_tracks(playlist: Path, destination: Path, kept: set[Path]) -> list[Path]:
+    """The tracks the playlist at `playlist` names, from an earlier split export to the same
+    destination, that the new set does not: only regular files beside it named as this
+    export names its tracks (stem-NN-title.suffix), never anything else the playlist lists."""
+    try:
+        if not stat.S_ISREG(playlist.lstat().st_mode):
+            return []
+        lines = playlist.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    named = re.compile(
+        rf"{re.escape(destination.stem)}-\d{{2,}}-[\w-]+{re.escape(destination.suffix)}"
+    )
+    stale = []
+    for line in lines:
+        if named.fullmatch(line) is None:
+            continue
+        path = destination.with_name(line)
+        if path in kept:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(path.lstat().st_mode):
+                stale.append(path)
+    return stale
 
 
 def _text_writer(text: str) -> Writer:
