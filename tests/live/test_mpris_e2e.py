@@ -6,10 +6,12 @@ is read only to know when to press."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ from tests.support.session_bus import MPRIS_NAME, NEEDS_BUS, SessionBus, without
 pytestmark = [*live.REALTIME, NEEDS_BUS]
 
 
-def play(script: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    """`voiceguide play` as a user starts it, with no terminal: only the media keys."""
-    return subprocess.Popen(
+@contextlib.contextmanager
+def playing(script: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`voiceguide play` as a user starts it, with no terminal: only the media keys. Killed
+    when the block ends with it still running (a failed check must not leave it playing)."""
+    process = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "play", str(script)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -31,6 +35,12 @@ def play(script: Path, env: dict[str, str]) -> subprocess.Popen[str]:
         env=env,
         text=True,
     )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def wait_for_position(bus: SessionBus, seconds: float, timeout: float = 60) -> None:
@@ -63,8 +73,7 @@ def test_pause_and_next_pressed_on_the_bus_show_up_in_the_recording(
     events, phases = plan["events"], plan["phases"]
     window1, work1, window2 = phases[1], phases[2], phases[3]
     recorder = live.start_recording(server)
-    process = play(script, bus.env(server.env()))
-    try:
+    with playing(script, bus.env(server.env())) as process:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
         metadata = bus.get("Metadata")
         assert metadata["xesam:album"] == "Playback test"
@@ -87,10 +96,6 @@ def test_pause_and_next_pressed_on_the_bus_show_up_in_the_recording(
         _, errors = process.communicate(timeout=120)
         assert process.returncode == 0, errors
         assert errors == ""
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     time.sleep(0.3)
     recording = recorder.stop()
     assert MPRIS_NAME not in bus.names()  # the player left the bus with the session
@@ -153,8 +158,8 @@ def test_with_no_session_bus_play_plays_as_it_always_has(
     script = live.write_routine(tmp_path)
     export, plan = live.export_of(script, tmp_path)
     recorder = live.start_recording(server)
-    process = play(script, without_bus(server.env()))
-    output, errors = process.communicate(timeout=180)
+    with playing(script, without_bus(server.env())) as process:
+        output, errors = process.communicate(timeout=180)
     time.sleep(0.3)
     recording = recorder.stop()
     assert process.returncode == 0, errors
@@ -169,18 +174,13 @@ def test_sigterm_while_on_the_bus_ends_play_at_once_and_leaves_the_bus(
 ) -> None:
     script = live.write_routine(tmp_path)
     recorder = live.start_recording(server)
-    process = play(script, bus.env(server.env()))
-    try:
+    with playing(script, bus.env(server.env())) as process:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
         wait_for_position(bus, 2.0)  # inside the title
         sent = time.monotonic()
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=30)
         ended = time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     time.sleep(1.0)
     recording = recorder.stop()
     assert process.returncode == -signal.SIGTERM, errors
@@ -196,16 +196,11 @@ def test_a_bus_that_goes_away_mid_session_leaves_the_session_as_it_was(
     script = live.write_routine(tmp_path)
     export, plan = live.export_of(script, tmp_path)
     recorder = live.start_recording(server)
-    process = play(script, bus.env(server.env()))
-    try:
+    with playing(script, bus.env(server.env())) as process:
         bus.wait_for_name(MPRIS_NAME, timeout=120)
         wait_for_position(bus, 3.0)
         bus.stop()  # the desktop's session bus is gone (dbus-daemon ended)
         output, errors = process.communicate(timeout=180)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     time.sleep(0.3)
     recording = recorder.stop()
     assert process.returncode == 0, errors
