@@ -111,8 +111,9 @@ class Session:
         The file is the session heard live, sample for sample, with a chapter or marker per
         move; m4a, m4b and mp3 carry library tags (the script's `author` as artist) and a cover.
         With `split` (.m4a or .mp3), one file per move and a .m3u8 playlist are written beside
-        `destination` instead, and the playlist's path is returned. It is written atomically:
-        an export that fails leaves earlier files untouched. `progress(done, total)` is called
+        `destination` instead, and the playlist's path is returned (an earlier set's tracks
+        that the new one has not are then removed). It is written atomically: an export that
+        fails leaves earlier files untouched. `progress(done, total)` is called
         as it goes, in frames.
 
         Example:
