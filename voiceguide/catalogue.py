@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,10 +33,13 @@ class RoutineInfo:
     seconds: float | None = None
 
 
-def bundled_routines(*, lengths: bool = False) -> list[RoutineInfo]:
+def bundled_routines(
+    *, lengths: bool = False, progress: Callable[[int, int], None] | None = None
+) -> list[RoutineInfo]:
     """The routines that come with voiceguide, by name. No speech is made, unless `lengths`
     asks for each session's length: that needs the length of every spoken text (synthesized
-    once, then taken from the speech cache).
+    once, then taken from the speech cache). `progress(done, total)` is called after each clip
+    made, routine by routine (`done` starts again at 1 for each), as `load` calls it.
 
     Example:
         >>> [routine.name for routine in voiceguide.bundled_routines()]
@@ -53,7 +57,7 @@ def bundled_routines(*, lengths: bool = False) -> list[RoutineInfo]:
         seconds = None
         if lengths:
             try:
-                seconds = load(path).seconds
+                seconds = load(path, progress=progress).seconds
             except VoiceError:  # the routine's voice is not installed: listed all the same
                 seconds = None
         found.append(RoutineInfo(name, routine.title, len(routine.moves), path, seconds))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import on_a_terminal, voiceguide
+from tests.support.cli import on_a_terminal, voiceguide, voiceguide_process
 
 pytestmark = pytest.mark.slow
 
@@ -258,3 +260,27 @@ def test_an_unknown_export_format_is_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_list_draws_a_bar_while_it_makes_speech_on_a_terminal_only(
+    bundled_routines_spoken: None, tmp_path: Path
+) -> None:
+    """The first `list` speaks every routine to know its length: seconds with nothing shown but
+    for the bar. Here the run's cache less a few clips, so a little is made each time."""
+
+    def cache_missing_clips(name: str) -> dict[str, str]:
+        cache = tmp_path / name
+        shutil.copytree(os.environ["VOICEGUIDE_CACHE"], cache)
+        clips = sorted((cache / "speech").glob("*.clip"))
+        for clip in clips[:: max(1, len(clips) // 6)]:
+            clip.unlink()
+        return {**os.environ, "VOICEGUIDE_CACHE": str(cache)}
+
+    on_a_pipe = voiceguide_process("list", env=cache_missing_clips("on-a-pipe"))
+    assert on_a_pipe.returncode == 0 and on_a_pipe.stderr == ""
+    assert len(on_a_pipe.stdout.splitlines()) == 4
+    env = cache_missing_clips("on-a-terminal")
+    status, drawn = on_a_terminal(["list"], env, stdout_too=False)
+    assert status == 0 and "Making speech" in drawn and "100%" in drawn
+    assert on_a_terminal(["list"], env, stdout_too=False) == (0, "")  # all cached: no bar

@@ -16,7 +16,7 @@ import click
 
 import voiceguide
 from voiceguide.cli.completion import complete_script
-from voiceguide.cli.options import load_session, session_options
+from voiceguide.cli.options import SpeechBar, load_session, session_options
 from voiceguide.cli.play import play
 from voiceguide.cli.share import share
 from voiceguide.errors import VoiceguideError
@@ -140,13 +140,22 @@ def voices() -> None:
 def list_routines() -> None:
     """List the bundled routines, each with its length.
 
+    The first time, each routine's speech is made to know its length (a progress bar shows
+    on a terminal); after that it comes from the speech cache.
+
     \b
     Example:
         voiceguide list
     """
     from voiceguide.units import about_length
 
-    for routine in voiceguide.bundled_routines(lengths=True):
+    bar = SpeechBar() if sys.stderr.isatty() else None
+    try:
+        routines = voiceguide.bundled_routines(lengths=True, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    for routine in routines:
         length = "length unknown" if routine.seconds is None else about_length(routine.seconds)
         moves = plural(routine.moves, "move")
         click.echo(f"{routine.name:<16} {routine.title} ({moves}, {length})")

@@ -89,12 +89,15 @@ def load_session(
 
 
 class SpeechBar:
-    """A progress bar on stderr, drawn from the first clip made (none when all are cached)."""
+    """A progress bar on stderr, drawn from the first clip made (none when all are cached); a
+    new bar for each batch of clips (`list` makes one a routine)."""
 
     def __init__(self) -> None:
         self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None and (done <= self._bar.pos or total != self._bar.length):
+            self.close()  # the next batch has begun
         if self._bar is None:
             self._bar = click.progressbar(length=total, label="Making speech", file=sys.stderr)
             self._bar.__enter__()
