@@ -262,7 +262,6 @@ def test_an_unknown_export_format_is_bad_input(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow
 def test_list_draws_a_bar_while_it_makes_speech_on_a_terminal_only(
     bundled_routines_spoken: None, tmp_path: Path
 ) -> None:
